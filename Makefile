@@ -1,0 +1,36 @@
+# The two commands of the README (demo, test) and the extras (lint, bench, pot).
+PY ?= python3
+ADDONS := recurring_interactions,recurring_invoices
+DEMO_DB ?= recurring_demo
+PORT ?= 8069
+ODOO := $(PY) -m odoo
+
+.PHONY: setup install demo test lint bench pot
+
+setup:
+	scripts/setup-env.sh
+
+# Non-editable on purpose: Odoo finds addons by scanning odoo.addons.__path__ folders.
+install: setup
+	$(PY) -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+
+demo: install
+	@if psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(DEMO_DB)'" | grep -q 1; then \
+		$(ODOO) -d $(DEMO_DB) -u $(ADDONS) --stop-after-init --log-level=warn; \
+	else \
+		$(ODOO) -d $(DEMO_DB) -i $(ADDONS) --stop-after-init --log-level=warn; \
+	fi
+	@echo "Serving $(DEMO_DB) on http://localhost:$(PORT) (admin / admin); Ctrl-C stops."
+	$(ODOO) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(PORT) --http-interface=127.0.0.1
+
+test: install
+	scripts/run-tests.sh
+
+lint:
+	pre-commit run --all-files
+
+pot: install
+	scripts/export-pot.sh
+
+bench: install
+	$(PY) -m bench

@@ -1,0 +1,5 @@
+from . import recurring_rule_mixin
+from . import recurring_activity_generator
+from . import recurring_interaction
+from . import mail_activity
+from . import res_partner

@@ -1,0 +1,186 @@
+# Part of recurring_interactions. License LGPL-3.
+"""Generation of activities from a rule, as a reconciliation done in batches.
+
+For every recurrence: the target dates (from today to the end of the rule or its horizon)
+are diffed against the activities it already generated, read in one query for the whole
+batch; what is missing is created with one ``create(vals_list)``, what no longer matches
+is removed at once. Done activities and those of past dates are never touched.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class RecurringActivityGenerator(models.AbstractModel):
+    _name = "recurring.activity.generator"
+    _inherit = "recurring.rule.mixin"
+    _description = "Recurrence Generating Activities"
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    paused = fields.Boolean(
+        string="Paused",
+        copy=False,
+        tracking=True,
+        help="A paused recurrence generates nothing and deletes nothing until it is resumed.",
+    )
+    generated_until = fields.Date(
+        string="Generated Until",
+        copy=False,
+        readonly=True,
+        help="Last date up to which activities were generated; the daily scheduled action moves it forward.",
+    )
+
+    # ------------------------------------------------------------------
+    # Hooks of the concrete models
+    # ------------------------------------------------------------------
+    def _get_generated_activity_domain(self):
+        """Domain of the activities these recurrences generated (done ones included)."""
+        raise NotImplementedError
+
+    def _get_activity_recurrence(self, activity):
+        """The recurrence (of self) that generated `activity`."""
+        raise NotImplementedError
+
+    def _prepare_activity_values(self, occurrence_date):
+        """Values of the activity of one occurrence."""
+        raise NotImplementedError
+
+    def _get_activity_sync_values(self):
+        """Values that open future activities must keep in line with the recurrence."""
+        return {}
+
+    # ------------------------------------------------------------------
+    # Reconciliation
+    # ------------------------------------------------------------------
+    def _get_target_dates(self, today):
+        """Dates that must have an activity: from today to the end of the rule (or its horizon)."""
+        self.ensure_one()
+        return set(self._get_occurrence_dates(date_from=max(today, self.date_start)))
+
+    def _reconcile_activities(self, today=None):
+        """Make the open future activities match the rule; returns (created, removed) counts.
+
+        Keeps every activity whose occurrence is still in the rule, creates those missing
+        and unlinks the open future ones that no longer match. Past and done activities
+        are never touched, and a date that already has an activity (done or not) gets no
+        second one.
+        """
+        recurrences = self.filtered(lambda r: r.active and not r.paused)
+        if not recurrences:
+            return 0, 0
+        today = today or self._get_today()
+        Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
+        existing = Activity.search_fetch(
+            [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", today)],
+            ["recurring_date", "active", "res_model", "res_id", *recurrences[:1]._get_activity_sync_values()],
+            order="recurring_date, id",
+        )
+        by_recurrence = defaultdict(lambda: Activity)
+        for activity in existing:
+            by_recurrence[self._get_activity_recurrence(activity)] |= activity
+
+        vals_list, obsolete = [], Activity
+        to_sync = defaultdict(lambda: Activity)
+        for recurrence in recurrences:
+            targets = recurrence._get_target_dates(today)
+            seen = set()
+            for activity in by_recurrence[recurrence]:
+                occurrence = activity.recurring_date
+                if activity.active and (occurrence not in targets or occurrence in seen):
+                    obsolete |= activity
+                    continue
+                seen.add(occurrence)
+                if activity.active:
+                    to_sync[recurrence] |= activity
+            vals_list += [recurrence._prepare_activity_values(d) for d in sorted(targets - seen)]
+            recurrence.generated_until = max(targets, default=recurrence.generated_until or False)
+
+        for recurrence, activities in to_sync.items():
+            sync_vals = recurrence._get_activity_sync_values()
+            stale = activities.filtered(
+                lambda a, v=sync_vals: any(
+                    (a[f].id if isinstance(a[f], models.BaseModel) else a[f]) != value for f, value in v.items()
+                )
+            )
+            if stale:
+                stale.with_context(mail_activity_quick_update=True).write(sync_vals)
+        if obsolete:
+            obsolete.unlink()
+        if vals_list:
+            # One batch; assignees are not sent one notification per future date.
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
+        return len(vals_list), len(obsolete)
+
+    def _remove_open_future_activities(self, today=None):
+        """Unlink the open activities of today and later; done and past ones stay."""
+        today = today or self._get_today()
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([*self._get_generated_activity_domain(), ("recurring_date", ">=", today)])
+        )
+        activities.unlink()
+        self.generated_until = False
+        return len(activities)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_generate(self):
+        """Generate (or regenerate) the activities of these recurrences: idempotent."""
+        self.check_access("write")
+        if any(rec.paused for rec in self):
+            raise UserError(self.env._("Resume the recurrence before generating its activities."))
+        if not all(self.mapped("active")):
+            raise UserError(self.env._("An archived recurrence generates nothing: restore it first."))
+        created, removed = self._reconcile_activities()
+        if removed:
+            message = self.env._("%(created)s planned, %(removed)s removed.", created=created, removed=removed)
+        elif created:
+            message = self.env._("%s planned.", created)
+        else:
+            message = self.env._("Nothing to change: the activities already follow the rule.")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Generate interactions"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_pause(self):
+        self.write({"paused": True})
+
+    def action_resume(self):
+        self.write({"paused": False})
+        self.filtered("generated_until")._reconcile_activities()
+
+    def action_archive(self):
+        self._remove_open_future_activities()
+        return super().action_archive()
+
+    def unlink(self):
+        self._remove_open_future_activities()
+        return super().unlink()
+
+    @api.model
+    def _cron_extend_horizon(self, batch_size=200):
+        """Extend open-ended recurrences to their horizon, a batch at a time."""
+        recurrences = self.search(
+            [("paused", "=", False), ("generated_until", "!=", False), ("end_type", "=", "forever")],
+        )
+        for start in range(0, len(recurrences), batch_size):
+            batch = recurrences[start : start + batch_size]
+            for company, records in batch.grouped("company_id").items():
+                records._reconcile_activities(today=self._get_today(company))

@@ -1,0 +1,45 @@
+"""Install both addons into the ``odoo.addons`` namespace of the Python that runs Odoo 18."""
+
+from pathlib import Path
+
+from setuptools import setup
+
+ADDONS = ("recurring_interactions", "recurring_invoices")
+ROOT = Path(__file__).parent
+
+
+def _packages(addon):
+    """Every Python package of an addon, as ``odoo.addons.<addon>[.<sub>]``."""
+    base = ROOT / addon
+    for init in sorted(base.rglob("__init__.py")):
+        rel = init.parent.relative_to(base).parts
+        yield ".".join(("odoo", "addons", addon, *rel))
+
+
+def _data_files(addon):
+    """Non-Python files an addon loads at run time (XML, CSV, PO, images, assets)."""
+    base = ROOT / addon
+    return sorted(
+        str(path.relative_to(base)) for path in base.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")
+    )
+
+
+setup(
+    name="odoo-addons-recurring",
+    version="18.0.1.0.0",
+    description="Recurring interactions and recurring invoices for Odoo 18",
+    long_description=(ROOT / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="LGPL-3",
+    python_requires=">=3.10",
+    install_requires=["python-dateutil"],
+    packages=[pkg for addon in ADDONS for pkg in _packages(addon)],
+    package_dir={f"odoo.addons.{addon}": addon for addon in ADDONS},
+    package_data={f"odoo.addons.{addon}": list(_data_files(addon)) for addon in ADDONS},
+    zip_safe=False,
+    classifiers=[
+        "Framework :: Odoo",
+        "Framework :: Odoo :: 18.0",
+        "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)",
+    ],
+)

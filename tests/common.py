@@ -1,0 +1,34 @@
+"""Shared set-up of the suite: pytest-odoo runs these Odoo test cases against a real database."""
+
+from odoo.tests import TransactionCase
+
+
+class RecurringTestMixin:
+    # Outside an addon package Odoo's MetaCase cannot guess these; pytest-odoo needs them.
+    test_module = "recurring_interactions"
+    test_tags = {"standard", "at_install"}
+
+
+class RecurringCase(RecurringTestMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, tz="UTC"))
+        cls.Recurrence = cls.env["recurring.interaction"]
+        cls.partner = cls.env["res.partner"].create({"name": "Rule Engine Customer"})
+
+    @classmethod
+    def _recurrence_vals(cls, **vals):
+        base = {
+            "name": "Follow-up",
+            "res_model_id": cls.env["ir.model"]._get_id("res.partner"),
+            "res_id": cls.partner.id,
+            "rrule_type": "weekly",
+            "end_type": "forever",
+        }
+        base.update(vals)
+        return base
+
+    @classmethod
+    def _recurrence(cls, **vals):
+        return cls.Recurrence.create(cls._recurrence_vals(**vals))
