@@ -27,7 +27,7 @@ class RecurringInteraction(models.Model):
         string="Target Model",
         required=True,
         ondelete="cascade",
-        domain=[("is_mail_activity", "=", True), ("transient", "=", False)],
+        domain=[("is_mail_activity", "=", True), ("is_mail_thread", "=", True), ("transient", "=", False)],
         default=lambda self: self.env["ir.model"]._get_id("res.partner"),
     )
     res_model = fields.Char(
@@ -173,7 +173,7 @@ class RecurringInteraction(models.Model):
             model = self.env.get(rec.res_model)
             if model is None or not model.browse(rec.res_id).exists():
                 raise ValidationError(self.env._("The target record of “%s” does not exist.", rec.name))
-            if "activity_ids" not in model._fields:
+            if not (rec.res_model_id.is_mail_thread and rec.res_model_id.is_mail_activity):
                 raise ValidationError(self.env._("Records of “%s” cannot have activities.", rec.res_model_id.name))
 
     # ------------------------------------------------------------------
