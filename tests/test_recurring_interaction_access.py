@@ -1,0 +1,87 @@
+"""Who sees which recurrences: own and assigned for users, all for managers, never another company's."""
+
+from odoo.exceptions import AccessError
+
+from .common import RecurringCase
+
+
+class TestRecurringInteractionAccess(RecurringCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Users = cls.env["res.users"].with_context(no_reset_password=True)
+        internal = cls.env.ref("base.group_user")
+        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
+        cls.alice = Users.create({"name": "Alice", "login": "alice", "groups_id": [(6, 0, internal.ids)]})
+        cls.bob = Users.create({"name": "Bob", "login": "bob", "groups_id": [(6, 0, internal.ids)]})
+        cls.manager = Users.create(
+            {
+                "name": "Manager",
+                "login": "rec_manager",
+                "groups_id": [(6, 0, [internal.id, cls.env.ref("recurring_interactions.group_recurring_manager").id])],
+            }
+        )
+        cls.manager_b = Users.create(
+            {
+                "name": "Manager B",
+                "login": "rec_manager_b",
+                "company_id": cls.company_b.id,
+                "company_ids": [(6, 0, cls.company_b.ids)],
+                "groups_id": [(6, 0, [internal.id, cls.env.ref("recurring_interactions.group_recurring_manager").id])],
+            }
+        )
+        cls.portal = Users.create(
+            {
+                "name": "Portal",
+                "login": "rec_portal",
+                "groups_id": [(6, 0, cls.env.ref("base.group_portal").ids)],
+            }
+        )
+        cls.partner.company_id = False
+        vals = dict(tue=True, end_type="count", count=2)
+        cls.alice_own = cls.Recurrence.with_user(cls.alice).create(cls._recurrence_vals(name="Alice's", **vals))
+        cls.assigned_to_bob = cls.Recurrence.with_user(cls.alice).create(
+            cls._recurrence_vals(name="For Bob", user_id=cls.bob.id, **vals)
+        )
+        cls.admin_own = cls._recurrence(name="Admin's", **vals)
+
+    def _visible(self, user):
+        return self.Recurrence.with_user(user).search([])
+
+    def test_user_sees_own_and_assigned(self):
+        self.assertEqual(self._visible(self.alice), self.alice_own | self.assigned_to_bob)
+        self.assertEqual(self._visible(self.bob), self.assigned_to_bob)
+        with self.assertRaises(AccessError):
+            self.admin_own.with_user(self.bob).read(["name"])
+        with self.assertRaises(AccessError):
+            self.alice_own.with_user(self.bob).write({"name": "Taken over"})
+
+    def test_assignee_can_generate(self):
+        # Scheduling activities on a customer needs the right to edit customers, as in Odoo itself.
+        with self.assertRaises(AccessError):
+            self.assigned_to_bob.with_user(self.bob).action_generate()
+        self.bob.groups_id += self.env.ref("base.group_partner_manager")
+        self.assigned_to_bob.with_user(self.bob).action_generate()
+        activities = self.assigned_to_bob.with_user(self.bob).interaction_ids
+        self.assertEqual(len(activities), 2)
+        self.assertEqual(activities.user_id, self.bob)
+
+    def test_manager_sees_all_of_the_company(self):
+        visible = self._visible(self.manager)
+        self.assertIn(self.admin_own, visible)
+        self.assertIn(self.alice_own, visible)
+
+    def test_other_company_sees_nothing(self):
+        self.assertFalse(self._visible(self.manager_b) & (self.alice_own | self.admin_own | self.assigned_to_bob))
+        with self.assertRaises(AccessError):
+            self.admin_own.with_user(self.manager_b).read(["name"])
+        own_b = self.Recurrence.with_user(self.manager_b).create(
+            self._recurrence_vals(name="B's", tue=True, company_id=self.company_b.id)
+        )
+        self.assertNotIn(own_b, self._visible(self.manager))
+
+    def test_portal_sees_nothing(self):
+        with self.assertRaises(AccessError):
+            self.Recurrence.with_user(self.portal).search([])
+        with self.assertRaises(AccessError):
+            self.Recurrence.with_user(self.portal).create(self._recurrence_vals(name="Portal's", tue=True))
