@@ -7,6 +7,17 @@
     "author": "Recurring Work",
     "license": "LGPL-3",
     "depends": ["account", "recurring_interactions"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/recurring_invoices_security.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "views/recurring_invoice_views.xml",
+        "views/recurring_invoice_forecast_views.xml",
+        "views/account_move_views.xml",
+        "views/mail_activity_views.xml",
+        "views/recurring_invoices_menus.xml",
+    ],
+    "demo": ["demo/recurring_invoice_demo.xml"],
     "installable": True,
 }

@@ -1,0 +1,131 @@
+# Part of recurring_invoices. License LGPL-3.
+"""The invoice side: its template and occurrence, the "Make recurring" button, posting and sending."""
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+
+from .recurring_invoice_invoicing import OCCURRENCE_INDEX
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    recurring_invoice_id = fields.Many2one(
+        "recurring.invoice",
+        string="Recurring Invoice",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
+        help="The template this invoice was created from.",
+    )
+    recurring_date = fields.Date(
+        string="Occurrence Date",
+        copy=False,
+        readonly=True,
+        help="Date of the occurrence of the template this invoice bills.",
+    )
+
+    def init(self):
+        super().init()
+        # The database, not a search before create, guarantees one invoice per occurrence.
+        self.env.cr.execute(f"""
+            CREATE UNIQUE INDEX IF NOT EXISTS {OCCURRENCE_INDEX}
+                ON account_move (recurring_invoice_id, recurring_date)
+             WHERE recurring_invoice_id IS NOT NULL
+        """)
+
+    def _recurring_finalize(self):
+        """Post, or post and queue for sending, the invoices whose template asks for it."""
+        to_post = self.filtered(lambda m: m.recurring_invoice_id.invoice_action in ("post", "send"))
+        if not to_post:
+            return
+        to_post.action_post()
+        to_send = to_post.filtered(lambda m: m.recurring_invoice_id.invoice_action == "send")
+        if to_send:
+            # Odoo's own queue (the batch "Send" of the invoice list): its cron renders and e-mails them.
+            for user, moves in to_send.grouped(lambda m: m.recurring_invoice_id.user_id).items():
+                moves.sending_data = {
+                    "author_user_id": user.id,
+                    "author_partner_id": user.partner_id.id,
+                    "sending_methods": ["email"],
+                }
+            self.env.ref("account.ir_cron_account_move_send")._trigger()
+        # Issued: their "Issue invoice" activities are done.
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "recurring.invoice"),
+                ("res_id", "in", to_post.recurring_invoice_id.ids),
+                ("recurring_date", "in", list(set(to_post.mapped("recurring_date")))),
+            ]
+        )
+        issued = {(m.recurring_invoice_id.id, m.recurring_date) for m in to_post}
+        activities = activities.filtered(lambda a: (a.res_id, a.recurring_date) in issued)
+        if activities:
+            activities.action_feedback(feedback=self.env._("Invoice issued by the scheduled action."))
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+    def action_make_recurring(self):
+        """Create a monthly recurring invoice from this customer invoice and open it."""
+        self.ensure_one()
+        if self.move_type != "out_invoice":
+            raise UserError(self.env._("Only customer invoices can be made recurring."))
+        if self.recurring_invoice_id:
+            return self.action_open_recurring_invoice()
+        start = self.invoice_date or fields.Date.context_today(self)
+        template = self.env["recurring.invoice"].create(
+            {
+                "name": self.env._("%(partner)s, monthly", partner=self.partner_id.display_name),
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "journal_id": self.journal_id.id,
+                "currency_id": self.currency_id.id,
+                "user_id": (self.invoice_user_id or self.env.user).id,
+                "payment_term_id": self.invoice_payment_term_id.id,
+                "fiscal_position_id": self.fiscal_position_id.id,
+                "narration": self.narration,
+                "rrule_type": "monthly",
+                "interval": 1,
+                "month_by": "date",
+                "day": start.day,
+                "date_start": start,
+                "end_type": "forever",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sequence": line.sequence,
+                            "product_id": line.product_id.id,
+                            "name": line.name,
+                            "product_uom_id": line.product_uom_id.id,
+                            "quantity": line.quantity,
+                            "price_unit": line.price_unit,
+                            "discount": line.discount,
+                            "tax_ids": [Command.set(line.tax_ids.ids)],
+                            "analytic_distribution": line.analytic_distribution,
+                        }
+                    )
+                    for line in self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+                ],
+            }
+        )
+        # This invoice is the template's first occurrence: the next one is a month later.
+        self.write({"recurring_invoice_id": template.id, "recurring_date": start})
+        template.last_invoiced_date = start
+        return self.action_open_recurring_invoice()
+
+    def action_open_recurring_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "recurring.invoice",
+            "res_id": self.recurring_invoice_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_new_recurring_invoice(self):
+        """The "Add a recurring invoice" button of the customer invoice list."""
+        return self.env["recurring.invoice"].action_new_template()

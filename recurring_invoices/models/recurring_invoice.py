@@ -1,0 +1,349 @@
+# Part of recurring_invoices. License LGPL-3.
+"""The recurring invoice template: an invoice to repeat, its rule, its totals and its activities."""
+
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+INVOICE_ACTION_SELECTION = [
+    ("draft", "Create a draft"),
+    ("post", "Post it"),
+    ("send", "Post and send it by e-mail"),
+]
+PERIOD_UNITS = {"daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years"}
+TOTALS_DEPENDS = (
+    "line_ids.price_unit",
+    "line_ids.quantity",
+    "line_ids.discount",
+    "line_ids.tax_ids",
+    "currency_id",
+    "company_id",
+)
+PRICE_MODE_SELECTION = [
+    ("fixed", "Fixed prices"),
+    ("pricelist", "Customer's pricelist at invoicing"),
+]
+
+
+class RecurringInvoice(models.Model):
+    _name = "recurring.invoice"
+    _inherit = ["recurring.activity.generator", "mail.thread", "mail.activity.mixin"]
+    _description = "Recurring Invoice"
+    _order = "next_invoice_date, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Name", required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    # Invoices usually repeat monthly.
+    rrule_type = fields.Selection(default="monthly")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        tracking=True,
+        index=True,
+        check_company=True,
+        help="Required; the invoices are addressed to this customer.",
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Journal",
+        required=True,
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Currency",
+        required=True,
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        required=True,
+        tracking=True,
+        index=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        help="Responsible of the template: gets the “Issue invoice” activities and is the invoices' salesperson.",
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+        compute="_compute_partner_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position",
+        check_company=True,
+        compute="_compute_partner_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Pricelist",
+        check_company=True,
+        compute="_compute_partner_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Used when the prices come from the pricelist: the prices of the invoicing date are taken.",
+    )
+    narration = fields.Html(string="Terms and Conditions")
+    line_ids = fields.One2many(
+        "recurring.invoice.line",
+        "recurring_invoice_id",
+        string="Invoice Lines",
+        copy=True,
+        help="Line descriptions may use placeholders replaced on each invoice: {period_start}, {period_end} "
+        "(the period an invoice covers, up to the day before the next date), {month} (month and year of the "
+        "period, e.g. “January 2027”), {year} and {date} (the invoice date).",
+    )
+    invoice_action = fields.Selection(
+        INVOICE_ACTION_SELECTION,
+        string="Created Invoices",
+        required=True,
+        default="draft",
+        tracking=True,
+        help="What the scheduled action does with each invoice it creates: leave it in draft, post it, "
+        "or post it and send it by e-mail to the customer.",
+    )
+    price_mode = fields.Selection(
+        PRICE_MODE_SELECTION,
+        string="Prices",
+        required=True,
+        default="fixed",
+        tracking=True,
+        help="Fixed: the prices of the lines. Pricelist: each invoice takes the price of the customer's "
+        "pricelist on its date (lines without product keep their price).",
+    )
+    invoice_ids = fields.One2many("account.move", "recurring_invoice_id", string="Invoices", readonly=True)
+    invoice_count = fields.Integer(string="Invoice Count", compute="_compute_invoice_count")
+    issue_activity_ids = fields.One2many(
+        "mail.activity",
+        "res_id",
+        string="Planned Invoices",
+        domain=lambda self: [("res_model", "=", self._name), ("recurring_date", "!=", False)],
+        context={"active_test": False},
+        readonly=True,
+    )
+    last_invoiced_date = fields.Date(
+        string="Last Invoiced Occurrence",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="The scheduled action has invoiced every occurrence up to this date. An invoice deleted "
+        "afterwards is not created again: its occurrence counts as skipped.",
+    )
+    next_invoice_date = fields.Date(
+        string="Next Invoice Date",
+        compute="_compute_next_invoice_date",
+        store=True,
+        index=True,
+        help="Next occurrence of the rule that has no invoice yet; empty when the rule has ended.",
+    )
+    tax_totals = fields.Binary(string="Invoice Totals", compute="_compute_tax_totals", exportable=False)
+    amount_untaxed = fields.Monetary(string="Untaxed Amount", compute="_compute_amounts", store=True)
+    amount_tax = fields.Monetary(string="Taxes", compute="_compute_amounts", store=True)
+    amount_total = fields.Monetary(string="Total", compute="_compute_amounts", store=True)
+
+    # ------------------------------------------------------------------
+    # Defaults that follow the customer and the company, like an invoice
+    # ------------------------------------------------------------------
+    @api.depends("company_id")
+    def _compute_journal_id(self):
+        for template in self:
+            if template.journal_id.company_id == template.company_id:
+                continue
+            template.journal_id = self.env["account.journal"].search(
+                [*self.env["account.journal"]._check_company_domain(template.company_id), ("type", "=", "sale")],
+                limit=1,
+            )
+
+    @api.depends("journal_id", "company_id")
+    def _compute_currency_id(self):
+        for template in self:
+            if not template.currency_id:
+                template.currency_id = template.journal_id.currency_id or template.company_id.currency_id
+
+    @api.depends("partner_id", "company_id")
+    def _compute_partner_defaults(self):
+        for template in self:
+            partner = template.partner_id.with_company(template.company_id)
+            if not partner:
+                continue
+            template.payment_term_id = partner.property_payment_term_id
+            template.fiscal_position_id = (
+                self.env["account.fiscal.position"].with_company(template.company_id)._get_fiscal_position(partner)
+            )
+            template.pricelist_id = partner.property_product_pricelist
+
+    @api.depends("invoice_ids")
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("recurring_invoice_id", "in", self.ids)], ["recurring_invoice_id"], ["__count"]
+            )
+        )
+        for template in self:
+            template.invoice_count = counts.get(template, 0)
+
+    def _get_tax_totals(self):
+        """Totals the way account.move computes those of an invoice with the same lines."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        company = self.company_id or self.env.company
+        currency = self.currency_id or company.currency_id
+        base_lines = [line._prepare_base_line_for_taxes_computation() for line in self.line_ids]
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        return AccountTax._get_tax_totals_summary(base_lines=base_lines, currency=currency, company=company)
+
+    @api.depends_context("lang")
+    @api.depends(*TOTALS_DEPENDS)
+    def _compute_tax_totals(self):
+        for template in self:
+            template.tax_totals = template._get_tax_totals()
+
+    @api.depends(*TOTALS_DEPENDS)
+    def _compute_amounts(self):
+        for template in self:
+            totals = template._get_tax_totals()
+            template.amount_untaxed = totals["base_amount_currency"]
+            template.amount_tax = totals["tax_amount_currency"]
+            template.amount_total = totals["total_amount_currency"]
+
+    def _get_currency_rate(self, on_date=None):
+        """Rate from the company currency to the template's, as the invoice would take it."""
+        self.ensure_one()
+        return self.env["res.currency"]._get_conversion_rate(
+            from_currency=self.company_id.currency_id,
+            to_currency=self.currency_id,
+            company=self.company_id,
+            date=on_date or self._get_today(),
+        )
+
+    # ------------------------------------------------------------------
+    # Occurrences
+    # ------------------------------------------------------------------
+    @api.depends("rrule", "date_start", "last_invoiced_date")
+    def _compute_next_invoice_date(self):
+        for template in self:
+            if not template.date_start or template._rule_error():
+                template.next_invoice_date = False
+                continue
+            rule = template._get_rrule()
+            if template.last_invoiced_date:
+                after = rule.after(datetime.combine(template.last_invoiced_date, time.min), inc=False)
+            else:
+                after = rule.after(datetime.combine(template.date_start, time.min), inc=True)
+            template.next_invoice_date = after.date() if after else False
+
+    def _get_period(self, occurrence_date):
+        """(start, end) of the period an occurrence invoices: up to the day before the next one."""
+        self.ensure_one()
+        following = self._get_rrule().after(datetime.combine(occurrence_date, time.min), inc=False)
+        if following:
+            end = following.date()
+        else:
+            end = occurrence_date + relativedelta(**{PERIOD_UNITS[self.rrule_type]: self.interval})
+        return occurrence_date, end - timedelta(days=1)
+
+    # ------------------------------------------------------------------
+    # Validation
+    # ------------------------------------------------------------------
+    @api.constrains("partner_id", "line_ids", "active")
+    def _check_invoiceable(self):
+        for template in self.filtered("active"):
+            if not template.partner_id:
+                raise ValidationError(self.env._("The recurring invoice “%s” needs a customer.", template.name))
+            if not template.line_ids:
+                raise ValidationError(
+                    self.env._("The recurring invoice “%s” needs at least one invoice line.", template.name)
+                )
+
+    @api.constrains("journal_id")
+    def _check_journal(self):
+        for template in self:
+            if template.journal_id.type != "sale":
+                raise ValidationError(self.env._("Recurring invoices are created in a sales journal."))
+
+    # ------------------------------------------------------------------
+    # Issue-invoice activities (recurring.activity.generator hooks)
+    # ------------------------------------------------------------------
+    def _get_issue_activity_type(self):
+        return self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
+
+    def _get_generated_activity_domain(self):
+        return [
+            ("res_model", "=", self._name),
+            ("res_id", "in", self.ids),
+            ("recurring_date", "!=", False),
+        ]
+
+    def _get_activity_recurrence(self, activity):
+        return self.browse(activity.res_id)
+
+    def _get_activity_sync_values(self):
+        return {"user_id": self.user_id.id}
+
+    def _prepare_activity_values(self, occurrence_date):
+        activity_type = self._get_issue_activity_type()
+        return {
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "activity_type_id": activity_type.id,
+            "summary": self.env._("Issue invoice: %s", self.name),
+            "user_id": self.user_id.id,
+            "date_deadline": occurrence_date,
+            "recurring_date": occurrence_date,
+            "automated": True,
+        }
+
+    # ------------------------------------------------------------------
+    # Copy, unlink
+    # ------------------------------------------------------------------
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%s (copy)", template.name))
+            for template, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------------
+    # Navigation
+    # ------------------------------------------------------------------
+    def action_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action.update(
+            domain=[("recurring_invoice_id", "=", self.id)],
+            context={"default_move_type": "out_invoice", "create": False},
+        )
+        if self.invoice_count == 1:
+            action.update(views=[(False, "form")], view_mode="form", res_id=self.invoice_ids.id)
+        return action
+
+    @api.model
+    def action_new_template(self):
+        """Form of a new template (the "Add a recurring invoice" button of the invoice list)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("recurring_invoices.action_recurring_invoice")
+        action.update(views=[(False, "form")], view_mode="form", target="current")
+        return action

@@ -1,0 +1,108 @@
+# Part of recurring_invoices. License LGPL-3.
+"""The scheduled action that creates the due invoices, exactly once, safely on several workers.
+
+Per company (today is the company's date), in batches that commit: the due templates of a
+batch are taken with ``FOR UPDATE SKIP LOCKED`` so that parallel workers share the work,
+their invoices are created with one ``account.move.create`` (each template alone in its own
+savepoint when the batch fails), and the unique index on (template, occurrence) has the last
+word. A failing template is reported and retried on the next run; the others go on.
+"""
+
+import logging
+
+from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules import module as odoo_module
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+
+
+class RecurringInvoice(models.Model):
+    _inherit = "recurring.invoice"
+
+    @api.model
+    def _cron_create_invoices(self, batch_size=BATCH_SIZE):
+        """Create the invoices of every occurrence due up to today (in each company's time zone)."""
+        done = 0
+        # Templates left for the next run (failed, or raced by another worker): never twice in a run.
+        left = set()
+        companies = self.env["res.company"].sudo().search([])
+        for company in companies:
+            today = self._get_today(company)
+            while True:
+                templates = self._lock_due_templates(company, today, batch_size, left)
+                if not templates:
+                    break
+                invoiced = templates.with_company(company)._invoice_due_occurrences(today)
+                left.update((templates - invoiced).ids)
+                done += len(templates)
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=self._count_due_templates(company, today, left)
+                )
+                self._commit_batch()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        return done
+
+    def _due_templates_where(self, company, today, excluded):
+        query = """
+            FROM recurring_invoice
+           WHERE company_id = %s
+             AND active
+             AND paused IS NOT TRUE
+             AND next_invoice_date <= %s
+             AND NOT (id = ANY(%s))
+        """
+        return query, [company.id, today, list(excluded)]
+
+    def _lock_due_templates(self, company, today, limit, excluded):
+        """The next due templates that no other worker holds, locked until the batch commits."""
+        self.flush_model(["active", "paused", "next_invoice_date", "company_id"])
+        where, params = self._due_templates_where(company, today, excluded)
+        self.env.cr.execute(
+            f"SELECT id {where} ORDER BY next_invoice_date, id LIMIT %s FOR UPDATE SKIP LOCKED",
+            [*params, limit],
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _count_due_templates(self, company, today, excluded):
+        self.flush_model(["active", "paused", "next_invoice_date", "company_id"])
+        where, params = self._due_templates_where(company, today, excluded)
+        self.env.cr.execute(f"SELECT COUNT(*) {where}", params)
+        return self.env.cr.fetchone()[0]
+
+    def _commit_batch(self):
+        """Commit a batch, except while tests run (as Odoo's own scheduled actions do)."""
+        if odoo_module.current_test or self.env.registry.in_test_mode():
+            return
+        self.env.cr.commit()
+
+    def _invoice_due_occurrences(self, today):
+        """Create the invoices of the due occurrences of these templates; returns the templates done."""
+        dates_by_template, failures = {}, {}
+        for template in self:
+            try:
+                dates = template._get_occurrence_dates(template.next_invoice_date, today)
+            except (UserError, ValidationError) as error:
+                failures[template] = error
+                continue
+            if dates:
+                dates_by_template[template] = dates
+        if dates_by_template:
+            first = min(dates[0] for dates in dates_by_template.values())
+            existing = self._get_existing_occurrences(first, today)
+        else:
+            existing = set()
+        todo = {
+            template: [d for d in dates if (template.id, d) not in existing]
+            for template, dates in dates_by_template.items()
+        }
+        _moves, create_failures, conflicts = self._create_invoices(todo)
+        failures.update(create_failures)
+        invoiced = self.browse([t.id for t in dates_by_template if t not in failures and t not in conflicts])
+        for template in invoiced:
+            template.last_invoiced_date = dates_by_template[template][-1]
+        if failures:
+            self.browse([t.id for t in failures])._report_failures(failures)
+        return invoiced

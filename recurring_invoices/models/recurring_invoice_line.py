@@ -1,0 +1,126 @@
+# Part of recurring_invoices. License LGPL-3.
+"""A line of a recurring invoice template, filled in like an invoice line."""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class RecurringInvoiceLine(models.Model):
+    _name = "recurring.invoice.line"
+    _inherit = ["analytic.mixin"]
+    _description = "Recurring Invoice Line"
+    _order = "recurring_invoice_id, sequence, id"
+    _check_company_auto = True
+
+    recurring_invoice_id = fields.Many2one(
+        "recurring.invoice",
+        string="Recurring Invoice",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    sequence = fields.Integer(string="Sequence", default=10)
+    company_id = fields.Many2one(related="recurring_invoice_id.company_id", store=True, string="Company")
+    currency_id = fields.Many2one(related="recurring_invoice_id.currency_id", string="Currency")
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        check_company=True,
+        domain="[('sale_ok', '=', True)]",
+        ondelete="restrict",
+    )
+    product_uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit of Measure",
+        compute="_compute_product_values",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    name = fields.Text(
+        string="Description",
+        required=True,
+        compute="_compute_product_values",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Placeholders replaced on each invoice: {period_start}, {period_end}, {month}, {year}, {date}.",
+    )
+    quantity = fields.Float(string="Quantity", default=1.0, digits="Product Unit of Measure", required=True)
+    price_unit = fields.Float(
+        string="Unit Price",
+        digits="Product Price",
+        compute="_compute_product_values",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    discount = fields.Float(string="Discount (%)", digits="Discount", default=0.0)
+    tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+        compute="_compute_tax_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    price_subtotal = fields.Monetary(string="Subtotal", compute="_compute_amounts")
+    price_total = fields.Monetary(string="Total", compute="_compute_amounts")
+
+    @api.depends("product_id")
+    def _compute_product_values(self):
+        for line in self:
+            product = line.product_id
+            if not product:
+                line.name = line.name or False
+                continue
+            template = line.recurring_invoice_id
+            partner_lang = template.partner_id.lang
+            line.name = product.with_context(lang=partner_lang).get_product_multiline_description_sale()
+            line.product_uom_id = product.uom_id
+            price = product.lst_price
+            company = template.company_id or self.env.company
+            if template.currency_id and template.currency_id != company.currency_id:
+                price = company.currency_id._convert(price, template.currency_id, company, fields.Date.today())
+            line.price_unit = price
+
+    @api.depends("product_id", "recurring_invoice_id.fiscal_position_id")
+    def _compute_tax_ids(self):
+        for line in self:
+            if not line.product_id:
+                continue
+            company = line.recurring_invoice_id.company_id or self.env.company
+            taxes = line.product_id.taxes_id._filter_taxes_by_company(company)
+            line.tax_ids = line.recurring_invoice_id.fiscal_position_id.map_tax(taxes)
+
+    @api.depends("quantity", "discount", "price_unit", "tax_ids", "currency_id")
+    def _compute_amounts(self):
+        AccountTax = self.env["account.tax"]
+        for line in self:
+            company = line.recurring_invoice_id.company_id or self.env.company
+            base_line = line._prepare_base_line_for_taxes_computation()
+            AccountTax._add_tax_details_in_base_lines([base_line], company)
+            AccountTax._round_base_lines_tax_details([base_line], company)
+            line.price_subtotal = base_line["tax_details"]["total_excluded_currency"]
+            line.price_total = base_line["tax_details"]["total_included_currency"]
+
+    def _prepare_base_line_for_taxes_computation(self):
+        """The line as account.tax sees an invoice line (see account.move)."""
+        self.ensure_one()
+        template = self.recurring_invoice_id
+        return self.env["account.tax"]._prepare_base_line_for_taxes_computation(
+            self,
+            tax_ids=self.tax_ids,
+            quantity=self.quantity,
+            partner_id=template.partner_id,
+            currency_id=template.currency_id or template.company_id.currency_id,
+            rate=template._get_currency_rate() if template.currency_id else 1.0,
+        )
+
+    @api.constrains("quantity", "discount")
+    def _check_amounts(self):
+        for line in self:
+            if not 0 <= line.discount <= 100:
+                raise ValidationError(self.env._("A discount is between 0 and 100%% (it is %s).", line.discount))

@@ -1,0 +1,79 @@
+# Part of recurring_invoices. License LGPL-3.
+"""Forecast: the upcoming occurrences of the templates a user sees, with their amounts.
+
+Dates come from the rule engine, not from SQL, so the model's table is a query built on the
+fly from the expanded rules (``_table_query``): list, calendar and pivot views read it like
+any report. Each row is one occurrence not yet invoiced, within the forecast horizon.
+"""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+FORECAST_MONTHS = 12
+# Row ids: template id * ROW_FACTOR + rank of the occurrence (a forecast has fewer rows per template).
+ROW_FACTOR = 100000
+
+COLUMNS = [
+    ("id", "int4"),
+    ("recurring_invoice_id", "int4"),
+    ("partner_id", "int4"),
+    ("user_id", "int4"),
+    ("company_id", "int4"),
+    ("currency_id", "int4"),
+    ("date", "date"),
+    ("amount_untaxed", "numeric"),
+    ("amount_total", "numeric"),
+]
+
+
+class RecurringInvoiceForecast(models.Model):
+    _name = "recurring.invoice.forecast"
+    _description = "Recurring Invoice Forecast"
+    _auto = False
+    _order = "date, recurring_invoice_id"
+    _rec_name = "recurring_invoice_id"
+
+    recurring_invoice_id = fields.Many2one("recurring.invoice", string="Recurring Invoice", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    date = fields.Date(string="Invoice Date", readonly=True)
+    amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True)
+    amount_total = fields.Monetary(string="Total", readonly=True)
+
+    def _get_forecast_rows(self):
+        templates = self.env["recurring.invoice"].search([("paused", "=", False), ("next_invoice_date", "!=", False)])
+        today = templates._get_today()
+        horizon = today + relativedelta(months=FORECAST_MONTHS)
+        rows = []
+        for template in templates:
+            dates = template._get_occurrence_dates(template.next_invoice_date, horizon)
+            for rank, occurrence in enumerate(dates[: ROW_FACTOR - 1], start=1):
+                rows.append(
+                    (
+                        template.id * ROW_FACTOR + rank,
+                        template.id,
+                        template.partner_id.id,
+                        template.user_id.id,
+                        template.company_id.id,
+                        template.currency_id.id,
+                        occurrence,
+                        template.amount_untaxed,
+                        template.amount_total,
+                    )
+                )
+        return rows
+
+    @property
+    def _table_query(self):
+        rows = self._get_forecast_rows()
+        columns = SQL(", ").join(SQL("v.%s::%s", SQL.identifier(name), SQL(kind)) for name, kind in COLUMNS)
+        names = SQL(", ").join(SQL.identifier(name) for name, _kind in COLUMNS)
+        if not rows:
+            empty = SQL(", ").join(SQL("NULL") for _column in COLUMNS)
+            return SQL("SELECT %s FROM (VALUES (%s)) AS v(%s) WHERE FALSE", columns, empty, names)
+        values = SQL(", ").join(SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row)) for row in rows)
+        return SQL("SELECT %s FROM (VALUES %s) AS v(%s)", columns, values, names)
