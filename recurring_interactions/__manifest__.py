@@ -19,6 +19,14 @@
         "views/recurring_interactions_menus.xml",
     ],
     "demo": ["demo/recurring_interaction_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "recurring_interactions/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "recurring_interactions/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -210,6 +210,29 @@ class TestRecurringInteraction(RecurringCase):
         action = rec.interaction_ids.action_open_recurrence()
         self.assertEqual((action["res_model"], action["res_id"]), ("recurring.interaction", rec.id))
 
+    def test_make_an_activity_recurring(self):
+        """From the "Schedule activity" dialog: the activity becomes the first of a recurrence on its record."""
+        activity = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": self.partner.id,
+                "activity_type_id": self.follow_up.id,
+                "summary": "Weekly check",
+                "date_deadline": d("2026-12-03"),
+                "user_id": self.assignee.id,
+            }
+        )
+        action = activity.action_make_recurring()
+        rec = self.Recurrence.browse(action["res_id"])
+        self.assertEqual((rec.res_model, rec.res_id, rec.user_id), ("res.partner", self.partner.id, self.assignee))
+        self.assertEqual((rec.name, rec.summary, rec.date_start), ("Weekly check", "Weekly check", d("2026-12-03")))
+        self.assertEqual(rec.rrule, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TH")
+        self.assertEqual(rec.interaction_ids, activity)
+        rec.write({"end_type": "count", "count": 3})
+        rec.action_generate()
+        self.assertEqual(len(rec.interaction_ids), 3, "the scheduled activity is the first occurrence, not a duplicate")
+        self.assertIn(activity, rec.interaction_ids)
+
     def test_partner_smart_button(self):
         self._seed_recurrence()
         self._seed_recurrence(name="Other")

@@ -1,6 +1,8 @@
 # Part of recurring_interactions. License LGPL-3.
 from odoo import fields, models
 
+from .recurring_rule_mixin import DAY_FIELDS
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -29,6 +31,28 @@ class MailActivity(models.Model):
                 ON mail_activity (recurring_interaction_id, recurring_date)
              WHERE recurring_interaction_id IS NOT NULL
         """)
+
+    def action_make_recurring(self):
+        """Turn this activity into the first occurrence of a weekly recurrence on its record."""
+        self.ensure_one()
+        start = self.date_deadline
+        recurrence = self.env["recurring.interaction"].create(
+            {
+                "name": self.summary or self.activity_type_id.name,
+                "res_model_id": self.res_model_id.id,
+                "res_id": self.res_id,
+                "activity_type_id": self.activity_type_id.id,
+                "summary": self.summary,
+                "note": self.note,
+                "user_id": self.user_id.id,
+                "date_start": start,
+                "rrule_type": "weekly",
+                DAY_FIELDS[start.weekday()]: True,
+                "end_type": "forever",
+            }
+        )
+        self.write({"recurring_interaction_id": recurrence.id, "recurring_date": start})
+        return self.action_open_recurrence()
 
     def action_open_recurrence(self):
         self.ensure_one()

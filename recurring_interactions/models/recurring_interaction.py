@@ -272,6 +272,18 @@ class RecurringInteraction(models.Model):
         self.env.add_to_compute(self._fields["state_sequence"], current)
         current.flush_recordset(["state", "state_sequence"])
 
+    def action_add_recurring_interaction(self):
+        """List header button: a new recurrence (whatever rows are selected)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Add recurring interaction"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {k: v for k, v in self.env.context.items() if k.startswith("default_")},
+        }
+
     def action_open_interactions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

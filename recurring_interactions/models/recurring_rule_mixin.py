@@ -506,7 +506,9 @@ class RecurringRuleMixin(models.AbstractModel):
                     month=dict(self._fields["month"]._description_selection(self.env))[self.month],
                 )
             text = self.env._("%(text)s, on %(on)s", text=text, on=on)
-        if self.end_type == "count":
+        if self.end_type == "count" and self.count == 1:
+            text = self.env._("%(text)s, once", text=text)
+        elif self.end_type == "count":
             text = self.env._("%(text)s, %(count)s times", text=text, count=self.count)
         elif self.end_type == "end_date":
             text = self.env._("%(text)s, until %(until)s", text=text, until=format_date(self.env, self.until))

@@ -1,0 +1,86 @@
+/** The seed's workflow in the web client: add a recurrence, generate with confirmation, see its interactions. */
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+registry.category("web_tour.tours").add("recurring_interactions_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Recurrences from the app launcher",
+            trigger: '.o_app[data-menu-xmlid="recurring_interactions.menu_recurring_root"]',
+            run: "click",
+        },
+        {
+            content: "Add recurring interaction",
+            trigger: "button[name=action_add_recurring_interaction]",
+            run: "click",
+        },
+        {
+            content: "Name it",
+            trigger: ".o_field_widget[name=name] input",
+            run: "edit Tour follow-up",
+        },
+        {
+            content: "Target a customer",
+            trigger: ".o_field_widget[name=resource_ref] select",
+            run: "select res.partner",
+        },
+        {
+            content: "Find the customer",
+            trigger: ".o_field_widget[name=resource_ref] input",
+            run: "edit Tour Customer",
+        },
+        {
+            content: "Pick the customer",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Tour Customer)",
+            run: "click",
+        },
+        {
+            content: "The weekday of the start date is pre-selected",
+            trigger: ".o_field_widget[name=rrule_summary]:contains(Every week on)",
+        },
+        {
+            content: "End after a number of repetitions",
+            trigger: ".o_field_widget[name=end_type] select",
+            run: 'select "count"',
+        },
+        {
+            content: "Four times",
+            trigger: ".o_field_widget[name=count] input",
+            run: "edit 4 && click body",
+        },
+        {
+            content: "The preview lists the four dates before anything is generated",
+            trigger: ".o_field_widget[name=preview_html] ol:has(li:nth-child(4)):not(:has(li:nth-child(5)))",
+        },
+        {
+            content: "Generate interactions",
+            trigger: "button[name=action_generate]:contains(Generate interactions)",
+            run: "click",
+        },
+        {
+            content: "Confirm with OK",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Once generated, the button offers a regeneration",
+            trigger: "button[name=action_generate]:contains(Regenerate)",
+        },
+        {
+            content: "Open the interactions under the recurrence",
+            trigger: ".o_notebook_headers a:contains(Interactions)",
+            run: "click",
+        },
+        {
+            content: "Four interactions are listed, planned",
+            trigger:
+                ".o_field_widget[name=interaction_ids] tbody:has(.o_data_row:nth-child(4)):not(:has(.o_data_row:nth-child(5)))",
+        },
+        {
+            content: "Each one is planned",
+            trigger: ".o_field_widget[name=interaction_ids] .o_data_row:first .o_field_badge:contains(Planned), .o_field_widget[name=interaction_ids] .o_data_row:first .o_field_badge:contains(Today)",
+        },
+    ],
+});

@@ -1,0 +1,26 @@
+"""Browser test: the main flows in the real web client, in headless Chromium."""
+
+from datetime import datetime
+
+from dateutil import rrule as du
+
+from odoo.tests import HttpCase
+
+from .common import RecurringTestMixin
+
+
+class TestRecurringUi(RecurringTestMixin, HttpCase):
+    test_tags = {"standard", "post_install", "is_tour", "-at_install"}
+
+    def test_recurring_interaction_tour(self):
+        customer = self.env["res.partner"].create({"name": "Tour Customer"})
+        self.start_tour("/odoo", "recurring_interactions_tour", login="admin")
+        recurrence = self.env["recurring.interaction"].search([("name", "=", "Tour follow-up")])
+        self.assertEqual(len(recurrence), 1)
+        self.assertEqual((recurrence.res_model, recurrence.res_id), ("res.partner", customer.id))
+        start = recurrence.date_start
+        expected = [
+            dt.date() for dt in du.rrule(du.WEEKLY, dtstart=datetime(start.year, start.month, start.day), count=4)
+        ]
+        self.assertEqual(sorted(recurrence.interaction_ids.mapped("date_deadline")), expected)
+        self.assertEqual(customer.activity_ids, recurrence.interaction_ids)
