@@ -3,3 +3,4 @@ from . import recurring_activity_generator
 from . import recurring_interaction
 from . import mail_activity
 from . import res_partner
+from . import res_config_settings

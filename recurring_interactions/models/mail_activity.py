@@ -24,13 +24,14 @@ class MailActivity(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # The database, not a search before create, guarantees one activity per occurrence.
         self.env.cr.execute("""
             CREATE UNIQUE INDEX IF NOT EXISTS mail_activity_recurring_interaction_date_uniq
                 ON mail_activity (recurring_interaction_id, recurring_date)
              WHERE recurring_interaction_id IS NOT NULL
         """)
+        return res
 
     def action_make_recurring(self):
         """Turn this activity into the first occurrence of a weekly recurrence on its record."""

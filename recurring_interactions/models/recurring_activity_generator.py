@@ -20,19 +20,16 @@ class RecurringActivityGenerator(models.AbstractModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
     )
     paused = fields.Boolean(
-        string="Paused",
         copy=False,
         tracking=True,
         help="A paused recurrence generates nothing and deletes nothing until it is resumed.",
     )
     generated_until = fields.Date(
-        string="Generated Until",
         copy=False,
         readonly=True,
         help="Last date up to which activities were generated; the daily scheduled action moves it forward.",

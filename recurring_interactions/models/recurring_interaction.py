@@ -20,7 +20,7 @@ class RecurringInteraction(models.Model):
     _description = "Recurring Interaction"
     _order = "state_sequence, date_start desc, id desc"
 
-    name = fields.Char(string="Name", required=True, tracking=True)
+    name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     res_model_id = fields.Many2one(
         "ir.model",
@@ -64,18 +64,16 @@ class RecurringInteraction(models.Model):
     )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         required=True,
         ondelete="restrict",
         default=lambda self: self.env.ref("recurring_interactions.mail_activity_type_follow_up", False),
         domain="['|', ('res_model', '=', False), ('res_model', '=', res_model)]",
     )
-    summary = fields.Char(string="Summary")
-    note = fields.Html(string="Note", sanitize_style=True)
+    summary = fields.Char()
+    note = fields.Html(sanitize_style=True)
     interaction_ids = fields.One2many(
         "mail.activity",
         "recurring_interaction_id",
-        string="Interactions",
         context={"active_test": False},
         readonly=True,
     )
@@ -83,7 +81,6 @@ class RecurringInteraction(models.Model):
     done_count = fields.Integer(compute="_compute_interaction_stats", string="Done")
     next_date = fields.Date(compute="_compute_interaction_stats", string="Next Interaction")
     last_date = fields.Date(
-        string="Last Date",
         compute="_compute_last_date",
         store=True,
         help="Date of the last occurrence; empty for a recurrence that never ends.",

@@ -135,24 +135,23 @@ class RecurringRuleMixin(models.AbstractModel):
         help="Repeat every N days, weeks, months or years.",
     )
     interval = fields.Integer(string="Repeat Every", required=True, default=1)
-    mon = fields.Boolean(string="Mon")
-    tue = fields.Boolean(string="Tue")
-    wed = fields.Boolean(string="Wed")
-    thu = fields.Boolean(string="Thu")
-    fri = fields.Boolean(string="Fri")
-    sat = fields.Boolean(string="Sat")
-    sun = fields.Boolean(string="Sun")
+    mon = fields.Boolean()
+    tue = fields.Boolean()
+    wed = fields.Boolean()
+    thu = fields.Boolean()
+    fri = fields.Boolean()
+    sat = fields.Boolean()
+    sun = fields.Boolean()
     month_by = fields.Selection(MONTH_BY_SELECTION, string="Option", default="date")
     day = fields.Integer(
         string="Day of Month",
         default=lambda self: self._get_today().day,
         help="1 to 31; a month without that day uses its last day (the 31st is the last day of April).",
     )
-    weekday = fields.Selection(WEEKDAY_SELECTION, string="Weekday")
+    weekday = fields.Selection(WEEKDAY_SELECTION)
     byday = fields.Selection(BYDAY_SELECTION, string="By Day")
     month = fields.Selection(
         MONTH_SELECTION,
-        string="Month",
         default=lambda self: str(self._get_today().month),
         help="Month of a yearly rule.",
     )
@@ -169,7 +168,7 @@ class RecurringRuleMixin(models.AbstractModel):
         string="For",
         help="Ends the rule after this duration from the start date (for example 1 year).",
     )
-    duration_unit = fields.Selection(DURATION_UNIT_SELECTION, string="Duration Unit", default="years")
+    duration_unit = fields.Selection(DURATION_UNIT_SELECTION, default="years")
     rrule = fields.Char(
         string="RRULE",
         compute="_compute_rrule",
