@@ -32,5 +32,6 @@ lint:
 pot: install
 	scripts/export-pot.sh
 
+# make bench BENCH_ARGS='--size 100 --repeat 1 --only P1,P4' (see python3 -m bench --help)
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)

@@ -1,0 +1,185 @@
+"""``python3 -m bench``: the side-by-side benchmark of SPEC section 3 (``make bench``).
+
+Builds its own database, measures each figure in its own process (``bench.worker``) at least
+``--repeat`` times, prints one table (also written to ``bench/last_run.md``) and exits 0 whatever
+the result: it is a measurement, not a test.
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import database
+from .database import log
+from .report import build_rows, render
+from .worker import RESULT_PREFIX
+
+FIGURES = ("P1", "P2", "P3", "P4", "P5")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python3 -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1000, help="templates of each kind (one-line, five-line)")
+    parser.add_argument("--large", action="store_true", help="also measure P2 at 10x --size (10,000 by default)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each figure; the median is shown")
+    parser.add_argument("--only", default=",".join(FIGURES), help="figures to measure, e.g. P1,P4")
+    parser.add_argument("--p4-size", type=int, default=1000, help="weekly one-year recurrences of P4 (52 each)")
+    parser.add_argument("--db", default=None, help="database to create (bench_<pid> by default; dropped at the end)")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database (debugging)")
+    args = parser.parse_args(argv)
+    args.only = {f.strip().upper() for f in args.only.split(",") if f.strip()}
+    unknown = args.only - set(FIGURES)
+    if unknown:
+        parser.error(f"unknown figure(s) {', '.join(sorted(unknown))}; choose among {', '.join(FIGURES)}")
+    args.repeat = max(1, args.repeat)
+    args.db = args.db or database.default_name()
+    if not args.db.startswith("bench_"):
+        parser.error("the database name must start with bench_")
+    return args
+
+
+def run_worker(db, task, timeout=3600, **options):
+    """Run one measurement in its own process; returns its JSON result (or an error entry)."""
+    cmd = [sys.executable, "-m", "bench.worker", db, task]
+    for key, value in options.items():
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            cmd.append(flag)
+        elif value not in (None, False):
+            cmd += [flag, str(value)]
+    log(f"{task} {' '.join(cmd[5:])}")
+    start = time.perf_counter()
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH")])),
+    )
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=env)
+    except subprocess.TimeoutExpired:
+        return {"error": f"not measured: timed out after {timeout}s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            result = json.loads(line[len(RESULT_PREFIX) :])
+            break
+    else:
+        result = {"error": f"failed: worker exited {proc.returncode}"}
+    if "error" in result:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
+        log(f"{task}: {result['error']}\n{tail}")
+    result["wall"] = time.perf_counter() - start
+    log(f"{task} done in {result['wall']:.0f}s")
+    return result
+
+
+def machine():
+    try:
+        with open("/proc/meminfo") as meminfo:
+            mem_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    load = os.getloadavg()
+    return f"{os.cpu_count()} cores ({cpu}), {ram}, Python {platform.python_version()}, load {load[0]:.1f} at the start"
+
+
+def measure(args):
+    results = {"modules": {}}
+    only = args.only
+    n = args.size
+    results["modules"] = database.create(args.db)
+    have_ours = results["modules"].get(database.OUR_INVOICE_MODULE) == "installed"
+    partners = max(2 * n * (10 if args.large and "P2" in only else 1), args.p4_size)
+    results["seed"] = run_worker(args.db, "seed", size=partners, p4_size=args.p4_size)
+
+    common = {"size": n, "repeat": args.repeat, "mix": "1,5"}
+    if only & {"P1", "P2", "P3"}:
+        # Peers first, ours last: our runs commit their invoices, so ours meets the largest tables.
+        results["bare"] = run_worker(args.db, "bare", **common)
+        results["oca"] = run_worker(args.db, "oca", **common)
+        if "P1" in only:
+            results["autopost"] = run_worker(args.db, "autopost", **common)
+        results["ours"] = (
+            run_worker(args.db, "ours", **common)
+            if have_ours
+            else {"error": "not measured: recurring.invoice not installed"}
+        )
+    if "P2" in only and args.large:
+        results["ours_large"] = (
+            run_worker(args.db, "ours", size=10 * n, repeat=args.repeat, mix="1,5", timeout=4 * 3600)
+            if have_ours
+            else {"error": "not measured: recurring.invoice not installed"}
+        )
+    if "P4" in only:
+        for variant in ("bare", "ours", "bare_regen", "ours_regen"):
+            results[f"p4_{variant}"] = run_worker(
+                args.db, "activities", variant=variant, p4_size=args.p4_size, repeat=args.repeat
+            )
+    if "P5" in only:
+        results["preview"] = run_worker(args.db, "preview", repeat=args.repeat, lines=5)
+    return results
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.perf_counter()
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    host = machine()
+
+    def on_term(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    results = {}
+    try:
+        if not database.ensure_contract():
+            log("OCA contract could not be installed: its rows will say so")
+        results = measure(args)
+    except Exception as exc:  # a measurement: report what failed, never a traceback as the result
+        log(f"benchmark aborted: {type(exc).__name__}: {exc}")
+        results.setdefault("error", f"{type(exc).__name__}: {exc}")
+    finally:
+        if not args.keep_db:
+            database.drop(args.db)
+    elapsed = time.perf_counter() - started
+    rows = build_rows(results, args)
+    header = [
+        f"# make bench: {stamp}",
+        "",
+        f"Machine: {host}. Odoo 18.0, PostgreSQL 15 (local).",
+        f"Run: --size {args.size} (templates of each kind: one-line and five-line), --repeat {args.repeat} "
+        f"(median shown), P4 on {args.p4_size} weekly one-year recurrences, figures {','.join(sorted(args.only))}; "
+        f"took {elapsed / 60:.1f} min.",
+        "",
+    ]
+    if results.get("error"):
+        header += [f"Aborted: {results['error']}", ""]
+    text = "\n".join(header) + render(rows) + "\n"
+    print(text)
+    try:
+        (Path(__file__).parent / "last_run.md").write_text(text, encoding="utf-8")
+        raw = json.dumps(
+            {"args": {k: sorted(v) if isinstance(v, set) else v for k, v in vars(args).items()}, "results": results},
+            indent=1,
+            default=str,
+        )
+        (Path(__file__).parent / "last_run.json").write_text(raw, encoding="utf-8")
+    except OSError as exc:
+        log(f"could not write last_run.md: {exc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

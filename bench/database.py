@@ -1,0 +1,127 @@
+"""The benchmark's own database: created with the addons and the peers, dropped at the end."""
+
+import os
+import subprocess
+import sys
+
+CONTRACT_REQUIREMENT = "odoo-addon-contract>=18.0,<18.1"
+BASE_MODULES = "account,contract,recurring_interactions"
+OUR_INVOICE_MODULE = "recurring_invoices"
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _odoo_importable():
+    check = subprocess.run(
+        [sys.executable, "-c", "import odoo.release, odoo.modules; print(odoo.release.version)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return check.returncode == 0, (check.stdout or check.stderr).strip()
+
+
+def _contract_importable():
+    check = subprocess.run(
+        [sys.executable, "-c", "import odoo.addons.contract"], capture_output=True, text=True, check=False
+    )
+    return check.returncode == 0
+
+
+def ensure_contract():
+    """Install OCA contract 18.0 from PyPI if missing, without letting pip touch our Odoo.
+
+    Its only requirement is ``odoo==18.0.*``, which PyPI cannot satisfy (and must not: a wheel of
+    ``odoo`` or a namespace-only ``odoo/addons`` would shadow the editable Odoo), hence ``--no-deps``.
+    Its Odoo dependencies (base, account, product, portal) are all in Odoo itself.
+    """
+    if _contract_importable():
+        return True
+    log(f"installing {CONTRACT_REQUIREMENT} (--no-deps)")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", CONTRACT_REQUIREMENT],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        log(f"pip failed: {result.stderr.strip()[-500:]}")
+    ok, detail = _odoo_importable()
+    if not ok:
+        log(f"WARNING: `import odoo.release` fails after installing the wheel: {detail[-300:]}")
+    return _contract_importable()
+
+
+def psql(sql, db="postgres"):
+    return subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-tAc", sql],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def odoo_install(db, modules, timeout):
+    """``odoo -i`` in its own process; returns (ok, tail of the log)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "odoo",
+        "-d",
+        db,
+        "-i",
+        modules,
+        "--without-demo=all",
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
+    ]
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return False, "timeout"
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line or " CRITICAL " in line]
+    return result.returncode == 0 and not errors, "\n".join((errors or result.stderr.splitlines())[-5:])
+
+
+def module_states(db):
+    names = "'account', 'contract', 'recurring_interactions', 'recurring_invoices'"
+    result = psql(f"SELECT name || '=' || state FROM ir_module_module WHERE name IN ({names})", db)
+    return dict(line.split("=", 1) for line in result.stdout.split() if "=" in line)
+
+
+def create(db):
+    """Create ``db`` with account (generic chart), OCA contract, our addons; returns the installed set."""
+    log(f"creating database {db} (account, contract, recurring_interactions)")
+    ok, detail = odoo_install(db, BASE_MODULES, timeout=900)
+    states = module_states(db)
+    if not ok or any(states.get(m) != "installed" for m in BASE_MODULES.split(",")):
+        raise RuntimeError(f"installing {BASE_MODULES} failed: {detail}")
+    # Our invoice addon is installed on its own: while it is being written, a failure must not
+    # take the rest of the benchmark with it.
+    log(f"installing {OUR_INVOICE_MODULE}")
+    ok, detail = odoo_install(db, OUR_INVOICE_MODULE, timeout=600)
+    states = module_states(db)
+    if states.get(OUR_INVOICE_MODULE) != "installed":
+        log(f"{OUR_INVOICE_MODULE} not installed: {detail}")
+        psql("UPDATE ir_module_module SET state = 'uninstalled' WHERE state IN ('to install', 'to upgrade')", db)
+    elif not ok:
+        log(f"{OUR_INVOICE_MODULE} installed with errors: {detail}")
+    return states
+
+
+def drop(db):
+    if not db.startswith("bench_"):  # never anything we did not create
+        return
+    psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()")
+    result = psql(f'DROP DATABASE IF EXISTS "{db}"')
+    if result.returncode != 0:
+        log(f"could not drop {db}: {result.stderr.strip()}")
+    else:
+        log(f"dropped {db}")
+
+
+def default_name():
+    return f"bench_{os.getpid()}"
