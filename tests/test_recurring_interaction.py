@@ -73,6 +73,7 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(sorted(activities.mapped("date_deadline")), expected)
         self.assertEqual(activities.user_id, self.assignee)
         self.assertEqual(activities.activity_type_id, self.follow_up)
+        self.assertEqual(rec.activity_type_id, self.follow_up)
         self.assertEqual(set(activities.mapped("res_model")), {"res.partner"})
         self.assertEqual(set(activities.mapped("res_id")), {self.partner.id})
         # They are ordinary activities: on the customer, and in the assignee's activity menu.
@@ -241,23 +242,22 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(self.Recurrence.search(action["domain"]).mapped("partner_id"), self.partner)
 
     def test_any_model_with_activities_as_target(self):
-        # Any model with a chatter and activities: here a recurrence itself.
-        other = self._seed_recurrence(name="Quarterly review")
-        other.flush_recordset()  # saved, as by the request that created it
+        # Any model with a chatter and activities: here an accounting journal.
+        journal = self.env["account.journal"].create({"name": "Cash review", "code": "CRV", "type": "general"})
         rec = self._recurrence(
-            name="Review the review",
-            res_model_id=self.env["ir.model"]._get_id("recurring.interaction"),
-            res_id=other.id,
+            name="Review the cash journal",
+            res_model_id=self.env["ir.model"]._get_id("account.journal"),
+            res_id=journal.id,
             tue=True,
             end_type="count",
             count=2,
             date_start=d(TODAY),
         )
         rec.action_generate()
-        self.assertEqual(set(rec.interaction_ids.mapped("res_model")), {"recurring.interaction"})
-        self.assertEqual(other.activity_ids, rec.interaction_ids)
-        self.assertEqual(rec.partner_id, self.partner)
-        self.assertEqual(rec.res_name, "Quarterly review")
+        self.assertEqual(set(rec.interaction_ids.mapped("res_model")), {"account.journal"})
+        self.assertEqual(journal.activity_ids, rec.interaction_ids)
+        self.assertEqual(rec.res_name, "Cash review")
+        self.assertEqual(rec.activity_type_id, self.follow_up)
 
     def test_bad_target_refused(self):
         before = self.Recurrence.search_count([])

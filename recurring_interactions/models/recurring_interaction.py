@@ -16,7 +16,8 @@ STATE_SELECTION = [
 
 class RecurringInteraction(models.Model):
     _name = "recurring.interaction"
-    _inherit = ["recurring.activity.generator", "mail.thread", "mail.activity.mixin"]
+    # No mail.activity.mixin: its activity_type_id ("next activity") would clash with ours.
+    _inherit = ["recurring.activity.generator", "mail.thread"]
     _description = "Recurring Interaction"
     _order = "state_sequence, date_start desc, id desc"
 
@@ -64,6 +65,7 @@ class RecurringInteraction(models.Model):
     )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
+        string="Activity Type",
         required=True,
         ondelete="restrict",
         default=lambda self: self.env.ref("recurring_interactions.mail_activity_type_follow_up", False),
