@@ -3,6 +3,7 @@
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .recurring_invoice_invoicing import OCCURRENCE_INDEX
 
@@ -28,13 +29,19 @@ class AccountMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # The database, not a search before create, guarantees one invoice per occurrence.
-        self.env.cr.execute(f"""
-            CREATE UNIQUE INDEX IF NOT EXISTS {OCCURRENCE_INDEX}
-                ON account_move (recurring_invoice_id, recurring_date)
-             WHERE recurring_invoice_id IS NOT NULL
-        """)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS %s
+                    ON account_move (recurring_invoice_id, recurring_date)
+                 WHERE recurring_invoice_id IS NOT NULL
+                """,
+                SQL.identifier(OCCURRENCE_INDEX),
+            )
+        )
+        return res
 
     def _recurring_finalize(self):
         """Post, or post and queue for sending, the invoices whose template asks for it."""

@@ -21,7 +21,7 @@ BATCH_SIZE = 100
 
 
 class RecurringInvoice(models.Model):
-    _inherit = "recurring.invoice"
+    _inherit = "recurring.invoice"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _cron_create_invoices(self, batch_size=BATCH_SIZE):
@@ -82,7 +82,8 @@ class RecurringInvoice(models.Model):
             or self.env.registry.in_test_mode()
         ):
             return
-        self.env.cr.commit()
+        # A batch is done: commit it so that a later failure or a kill keeps it (and frees its locks).
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _invoice_due_occurrences(self, today):
         """Create the invoices of the due occurrences of these templates; returns the templates done."""

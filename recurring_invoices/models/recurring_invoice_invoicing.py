@@ -23,7 +23,7 @@ OCCURRENCE_INDEX = "account_move_recurring_occurrence_uniq"
 
 
 class RecurringInvoice(models.Model):
-    _inherit = "recurring.invoice"
+    _inherit = "recurring.invoice"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Values of one invoice
@@ -218,7 +218,7 @@ class RecurringInvoice(models.Model):
 
 
 class RecurringInvoiceLine(models.Model):
-    _inherit = "recurring.invoice.line"
+    _inherit = "recurring.invoice.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _get_invoice_price_unit(self, occurrence_date):
         self.ensure_one()

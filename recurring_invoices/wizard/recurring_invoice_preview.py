@@ -14,10 +14,6 @@ from odoo import fields, models
 INVOICE_REPORT = "account.account_invoices"
 
 
-class _DiscardPreview(Exception):
-    """Raised inside the savepoint to roll the preview invoice back."""
-
-
 class RecurringInvoicePreview(models.TransientModel):
     _name = "recurring.invoice.preview"
     _description = "Recurring Invoice Preview"
@@ -31,7 +27,7 @@ class RecurringInvoicePreview(models.TransientModel):
 
 
 class RecurringInvoice(models.Model):
-    _inherit = "recurring.invoice"
+    _inherit = "recurring.invoice"  # pylint: disable=consider-merging-classes-inherited
 
     def _render_invoice_preview(self, occurrence_date):
         """(content, type) of the invoice of that date, rendered then thrown away."""
@@ -40,20 +36,19 @@ class RecurringInvoice(models.Model):
         # Not linked to the template: the preview must not collide with a real invoice of that date.
         vals.pop("recurring_invoice_id")
         vals.pop("recurring_date")
-        rendered = {}
+        # Always rolled back, whatever happens: the invoice, its number and what rendering wrote.
+        savepoint = self.env.cr.savepoint()
         try:
-            with self.env.cr.savepoint():
-                move = (
-                    self.env["account.move"]
-                    .with_context(default_move_type="out_invoice", mail_create_nolog=True, tracking_disable=True)
-                    .create(vals)
-                )
-                report = self.env["ir.actions.report"].with_context(lang=self.partner_id.lang or self.env.lang)
-                rendered["content"], rendered["type"] = report._render_qweb_pdf(INVOICE_REPORT, move.ids)
-                raise _DiscardPreview
-        except _DiscardPreview:
-            pass
-        return rendered["content"], rendered["type"]
+            move = (
+                self.env["account.move"]
+                .with_context(default_move_type="out_invoice", mail_create_nolog=True, tracking_disable=True)
+                .create(vals)
+            )
+            report = self.env["ir.actions.report"].with_context(lang=self.partner_id.lang or self.env.lang)
+            content, report_type = report._render_qweb_pdf(INVOICE_REPORT, move.ids)
+        finally:
+            savepoint.close(rollback=True)
+        return content, report_type
 
     def action_preview(self):
         """Open the PDF of the next invoice in the browser."""
