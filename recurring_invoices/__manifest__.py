@@ -19,5 +19,10 @@
         "views/recurring_invoices_menus.xml",
     ],
     "demo": ["demo/recurring_invoice_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "recurring_invoices/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -48,16 +48,26 @@ class RecurringInvoiceForecast(models.Model):
         templates = self.env["recurring.invoice"].search([("paused", "=", False), ("next_invoice_date", "!=", False)])
         today = templates._get_today()
         horizon = today + relativedelta(months=FORECAST_MONTHS)
+        # Occurrences already issued ahead of their date are no longer to come.
+        issued = (
+            templates._get_existing_occurrences(min(templates.mapped("next_invoice_date")), horizon)
+            if templates
+            else set()
+        )
         rows = []
         for template in templates:
-            dates = template._get_occurrence_dates(template.next_invoice_date, horizon)
+            dates = [
+                d
+                for d in template._get_occurrence_dates(template.next_invoice_date, horizon)
+                if (template.id, d) not in issued
+            ]
             for rank, occurrence in enumerate(dates[: ROW_FACTOR - 1], start=1):
                 rows.append(
                     (
                         template.id * ROW_FACTOR + rank,
                         template.id,
-                        template.partner_id.id,
-                        template.user_id.id,
+                        template.partner_id.id or None,
+                        template.user_id.id or None,
                         template.company_id.id,
                         template.currency_id.id,
                         occurrence,
