@@ -455,6 +455,14 @@ class TestRuleValidation(RecurringCase):
                 rec._get_occurrence_dates(), [d("2026-12-01"), d("2026-12-08"), d("2026-12-15"), d("2026-12-22")]
             )
 
+    def test_message_in_user_language(self):
+        for lang, expected in (("fr_FR", "Répéter"), ("ro_RO", "Repetă")):
+            self.env["res.lang"]._activate_lang(lang)
+            self.env["ir.module.module"]._load_module_terms(["recurring_interactions"], [lang], overwrite=True)
+            with self.subTest(lang=lang), self.assertRaises(ValidationError) as error:
+                self.Recurrence.with_context(lang=lang).create(self._recurrence_vals(interval=0, tue=True))
+            self.assertIn(expected, str(error.exception))
+
 
 class TestToday(RecurringCase):
     """ "Today" is the user's date (or the company's for scheduled actions), never the server's UTC date."""
