@@ -11,6 +11,8 @@ word. A failing template is reported and retried on the next run; the others go 
 import logging
 import threading
 
+import psycopg2
+
 from odoo import api, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import module as odoo_module
@@ -18,6 +20,7 @@ from odoo.modules import module as odoo_module
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
+MAX_LOCK_ATTEMPTS = 5
 
 
 class RecurringInvoice(models.Model):
@@ -61,11 +64,20 @@ class RecurringInvoice(models.Model):
         """The next due templates that no other worker holds, locked until the batch commits."""
         self.flush_model(["active", "paused", "next_invoice_date", "company_id"])
         where, params = self._due_templates_where(company, today, excluded)
-        self.env.cr.execute(
-            f"SELECT id {where} ORDER BY next_invoice_date, id LIMIT %s FOR UPDATE SKIP LOCKED",
-            [*params, limit],
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        query = f"SELECT id {where} ORDER BY next_invoice_date, id LIMIT %s FOR UPDATE SKIP LOCKED"
+        for attempt in range(MAX_LOCK_ATTEMPTS):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query, [*params, limit])
+                    ids = [row[0] for row in self.env.cr.fetchall()]
+                return self.browse(ids)
+            except psycopg2.errors.SerializationFailure:
+                # Another worker committed a template of ours after this transaction's snapshot was
+                # taken. Nothing is pending here (the previous batch is committed): start afresh.
+                if attempt == MAX_LOCK_ATTEMPTS - 1 or not self._can_commit():
+                    raise
+                self.env.cr.rollback()
+        return self.browse()
 
     def _count_due_templates(self, company, today, excluded):
         self.flush_model(["active", "paused", "next_invoice_date", "company_id"])
@@ -73,17 +85,19 @@ class RecurringInvoice(models.Model):
         self.env.cr.execute(f"SELECT COUNT(*) {where}", params)
         return self.env.cr.fetchone()[0]
 
-    def _commit_batch(self):
-        """Commit a batch, except while tests run (as Odoo's own scheduled actions do)."""
-        if (
+    def _can_commit(self):
+        """False while tests run (as Odoo's own scheduled actions check): they must not commit."""
+        return not (
             odoo_module.current_test
             or tools.config["test_enable"]
             or getattr(threading.current_thread(), "testing", False)
             or self.env.registry.in_test_mode()
-        ):
-            return
-        # A batch is done: commit it so that a later failure or a kill keeps it (and frees its locks).
-        self.env.cr.commit()  # pylint: disable=invalid-commit
+        )
+
+    def _commit_batch(self):
+        """Commit a batch, so that a later failure or a kill keeps it (and frees its locks)."""
+        if self._can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _invoice_due_occurrences(self, today):
         """Create the invoices of the due occurrences of these templates; returns the templates done."""

@@ -1,0 +1,138 @@
+"""Exactly once for real: parallel scheduled runs, and a run killed half way, on a database of its own.
+
+The scheduled action commits its batches, so this cannot run in a test transaction: the test
+builds a throwaway database, runs the action in separate processes (as Odoo's cron workers do)
+and counts the invoices in PostgreSQL. Set RECURRING_SKIP_CONCURRENCY=1 to skip it.
+"""
+
+import os
+import subprocess
+import sys
+
+import psycopg2
+import pytest
+
+# Runs in a child process: an Odoo environment on the database given, one task.
+WORKER = r"""
+import os, signal, sys
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+
+db, task, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+odoo.tools.config.parse_config(["-d", db, "--log-level=warn", "--no-http"])
+registry = odoo.modules.registry.Registry(db)
+with registry.cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
+    Template = env["recurring.invoice"]
+    if task == "setup":
+        count = int(sys.argv[4])
+        env.company.partner_id.tz = "UTC"
+        today = Template._get_today(env.company)
+        partner = env["res.partner"].create({"name": f"{prefix} customer"})
+        product = env["product.product"].create({"name": f"{prefix} service", "list_price": 10.0})
+        Template.create([
+            {
+                "name": f"{prefix} {i}",
+                "partner_id": partner.id,
+                "rrule_type": "monthly",
+                "month_by": "date",
+                "day": today.day,
+                "date_start": today,
+                "end_type": "forever",
+                "line_ids": [Command.create({"product_id": product.id, "name": "Service {month}", "price_unit": 10.0})],
+            }
+            for i in range(count)
+        ])
+    elif task == "cron":
+        Template._cron_create_invoices(batch_size=int(sys.argv[4]))
+    elif task == "crash":
+        # SIGKILL in the middle of the 3rd batch: its invoices are created but not committed.
+        calls = []
+        create_invoices = type(Template)._create_invoices
+
+        def dying_create_invoices(self, *args, **kwargs):
+            result = create_invoices(self, *args, **kwargs)
+            calls.append(1)
+            if len(calls) == 3:
+                self.env.flush_all()
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+
+        type(Template)._create_invoices = dying_create_invoices
+        Template._cron_create_invoices(batch_size=int(sys.argv[4]))
+    cr.commit()
+"""
+
+
+def _odoo(*args):
+    subprocess.run([sys.executable, "-m", "odoo", *args], check=True, capture_output=True, timeout=900)
+
+
+def _worker(db, task, prefix, *extra):
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, db, task, prefix, *map(str, extra)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _query(db, sql, params=()):
+    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
+        cr.execute(sql, params)
+        return cr.fetchone()
+
+
+def _counts(db, prefix):
+    """(invoices, distinct occurrences) of the templates named prefix%."""
+    return _query(
+        db,
+        """
+        SELECT COUNT(m.id), COUNT(DISTINCT (m.recurring_invoice_id, m.recurring_date))
+          FROM account_move m
+          JOIN recurring_invoice t ON t.id = m.recurring_invoice_id
+         WHERE t.name LIKE %s
+        """,
+        (prefix + " %",),
+    )
+
+
+@pytest.fixture(scope="module")
+def own_database():
+    if os.environ.get("RECURRING_SKIP_CONCURRENCY"):
+        pytest.skip("RECURRING_SKIP_CONCURRENCY is set")
+    db = f"inv_dev_concurrency_{os.getpid()}"
+    subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    try:
+        _odoo("-d", db, "-i", "recurring_invoices", "--without-demo=all", "--stop-after-init", "--no-http")
+        yield db
+    finally:
+        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+
+
+def _run(workers):
+    for process in workers:
+        _out, err = process.communicate(timeout=900)
+        assert process.returncode == 0, err.decode()[-3000:]
+
+
+def test_two_parallel_runs_create_each_invoice_once(own_database):
+    db = own_database
+    _run([_worker(db, "setup", "Parallel", 200)])
+    _run([_worker(db, "cron", "Parallel", 20), _worker(db, "cron", "Parallel", 20)])
+    assert _counts(db, "Parallel") == (200, 200)
+    # A third run finds nothing to do.
+    _run([_worker(db, "cron", "Parallel", 20)])
+    assert _counts(db, "Parallel") == (200, 200)
+
+
+def test_a_run_killed_half_way_then_run_again_creates_each_invoice_once(own_database):
+    db = own_database
+    _run([_worker(db, "setup", "Killed", 200)])
+    crash = _worker(db, "crash", "Killed", 20)
+    crash.communicate(timeout=900)
+    assert crash.returncode == -9, "the run was killed"
+    invoices, occurrences = _counts(db, "Killed")
+    # The first two batches were committed; the third one died with its transaction.
+    assert (invoices, occurrences) == (40, 40)
+    _run([_worker(db, "cron", "Killed", 20)])
+    assert _counts(db, "Killed") == (200, 200)
