@@ -168,6 +168,36 @@ class TestRecurringInvoiceFlow(RecurringInvoiceCase):
             self._cron()
             self.assertEqual(len(template.invoice_ids), 1, "still 28 February in New York")
 
+    def test_each_company_is_invoiced_in_its_own_books(self):
+        other = self.setup_other_company(name="Recurring Other Co")
+        other_company = other["company"]
+        other_company.partner_id.tz = "UTC"
+        with freeze_time("2026-01-01"):
+            mine = self._template(name="Mine")
+            theirs = self.Template.with_company(other_company).create(
+                self._template_vals(
+                    name="Theirs",
+                    company_id=other_company.id,
+                    journal_id=other["default_journal_sale"].id,
+                    line_ids=[Command.create({"name": "Service", "price_unit": 40.0})],
+                )
+            )
+            self._cron()
+            self.assertEqual(mine.invoice_ids.company_id, self.env.company)
+            self.assertEqual(theirs.invoice_ids.company_id, other_company)
+            self.assertEqual(theirs.invoice_ids.journal_id, other["default_journal_sale"])
+            self.assertEqual(theirs.invoice_ids.amount_untaxed, 40.0)
+
+    def test_the_cron_keeps_open_ended_activities_planned_to_the_horizon(self):
+        with freeze_time("2026-01-01"):
+            template = self._template()
+            template.action_generate()
+            self.assertEqual(max(self._activities(template).mapped("recurring_date")), d("2027-01-01"))
+        with freeze_time("2026-03-01"):
+            self._cron()
+            self.assertEqual(max(self._activities(template).mapped("recurring_date")), d("2027-03-01"))
+            self.assertEqual(len(self._activities(template)), 15)
+
     def test_deleted_draft_is_not_recreated(self):
         with freeze_time("2026-02-01"):
             template = self._template(date_start=d("2026-01-01"))

@@ -46,6 +46,8 @@ class RecurringInvoice(models.Model):
                     done=done, remaining=self._count_due_templates(company, today, left)
                 )
                 self._commit_batch()
+        # Open-ended templates keep their "Issue invoice" activities planned up to the horizon.
+        self._cron_extend_horizon()
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 
