@@ -68,7 +68,7 @@ def odoo_install(db, modules, timeout):
     cmd = [
         sys.executable,
         "-m",
-        "odoo",
+        "bench.odoo_cli",
         "-d",
         db,
         "-i",
@@ -121,6 +121,22 @@ def drop(db):
         log(f"could not drop {db}: {result.stderr.strip()}")
     else:
         log(f"dropped {db}")
+
+
+def freeze_addons(target):
+    """Copy our two addons, as installed now, to ``target``; every process of the run loads this copy."""
+    import importlib.util
+    import shutil
+
+    for addon in ("recurring_interactions", OUR_INVOICE_MODULE):
+        spec = importlib.util.find_spec(f"odoo.addons.{addon}")
+        if spec is None or not spec.submodule_search_locations:
+            log(f"{addon} is not installed: run `make install`")
+            continue
+        source = next(iter(spec.submodule_search_locations))
+        shutil.copytree(source, os.path.join(target, addon), ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["BENCH_ADDONS"] = target
+    log(f"addons frozen in {target}")
 
 
 def default_name():

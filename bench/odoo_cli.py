@@ -1,0 +1,33 @@
+"""``python3 -m bench.odoo_cli ARGS``: Odoo's command line with the benchmark's frozen copy of our addons first.
+
+Other developers reinstall the addons into site-packages while the benchmark runs; a database
+created with one version and measured with another fails on missing columns. So the run copies
+the addons once at its start (``BENCH_ADDONS``) and every process it starts loads that copy.
+"""
+
+import os
+import sys
+
+ADDONS_ENV = "BENCH_ADDONS"
+
+
+def use_frozen_addons():
+    path = os.environ.get(ADDONS_ENV)
+    if not path:
+        return
+    import odoo.addons
+
+    if path not in odoo.addons.__path__:
+        odoo.addons.__path__.insert(0, path)
+
+
+def main():
+    use_frozen_addons()
+    import odoo.cli
+
+    sys.argv = ["odoo", *sys.argv[1:]]
+    odoo.cli.main()
+
+
+if __name__ == "__main__":
+    main()
