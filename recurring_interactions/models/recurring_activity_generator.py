@@ -80,25 +80,31 @@ class RecurringActivityGenerator(models.AbstractModel):
             ["recurring_date", "active", "res_model", "res_id", *recurrences[:1]._get_activity_sync_values()],
             order="recurring_date, id",
         )
-        by_recurrence = defaultdict(lambda: Activity)
+        # Ids in lists, recordsets built once: growing a recordset with ``|=`` one record at a
+        # time copies it each time, quadratic on the tens of thousands of a regeneration.
+        by_recurrence = defaultdict(list)
         for activity in existing:
-            by_recurrence[self._get_activity_recurrence(activity)] |= activity
+            by_recurrence[self._get_activity_recurrence(activity)].append(activity)
 
-        vals_list, obsolete = [], Activity
-        to_sync = defaultdict(lambda: Activity)
+        vals_list, obsolete_ids = [], []
+        to_sync = {}
         for recurrence in recurrences:
             targets = recurrence._get_target_dates(today)
             seen = set()
-            for activity in by_recurrence[recurrence]:
+            sync_ids = []
+            for activity in by_recurrence.get(recurrence, ()):
                 occurrence = activity.recurring_date
                 if activity.active and (occurrence not in targets or occurrence in seen):
-                    obsolete |= activity
+                    obsolete_ids.append(activity.id)
                     continue
                 seen.add(occurrence)
                 if activity.active:
-                    to_sync[recurrence] |= activity
+                    sync_ids.append(activity.id)
+            if sync_ids:
+                to_sync[recurrence] = Activity.browse(sync_ids)
             vals_list += [recurrence._prepare_activity_values(d) for d in sorted(targets - seen)]
             recurrence.generated_until = max(targets, default=recurrence.generated_until or False)
+        obsolete = Activity.browse(obsolete_ids)
 
         for recurrence, activities in to_sync.items():
             sync_vals = recurrence._get_activity_sync_values()
