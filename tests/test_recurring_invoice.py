@@ -156,6 +156,14 @@ class TestRecurringInvoiceFlow(RecurringInvoiceCase):
             self._cron()
             self.assertEqual(len(template.invoice_ids), 10, "a second run creates nothing")
 
+    def test_a_long_catch_up_goes_on_in_later_batches(self):
+        with freeze_time("2026-03-31"):
+            template = self._template(rrule_type="daily", date_start=d("2026-01-01"))
+            self.Template._cron_create_invoices(batch_size=1)
+            self.assertEqual(len(template.invoice_ids), 90, "1 January to 31 March")
+            self.assertEqual(len(set(template.invoice_ids.mapped("recurring_date"))), 90)
+            self.assertEqual(template.next_invoice_date, d("2026-04-01"))
+
     def test_company_time_zone_decides_today(self):
         """At 23:30 UTC on 31 January it is already 1 February in Auckland: that invoice is due."""
         self.env.company.partner_id.tz = "Pacific/Auckland"

@@ -10,6 +10,7 @@ word. A failing template is reported and retried on the next run; the others go 
 
 import logging
 import threading
+from datetime import datetime, time
 
 import psycopg2
 
@@ -21,6 +22,8 @@ _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 MAX_LOCK_ATTEMPTS = 5
+# Occurrences of one template invoiced per batch: a long catch-up goes on in the next batches.
+MAX_CATCH_UP = 31
 
 
 class RecurringInvoice(models.Model):
@@ -101,12 +104,24 @@ class RecurringInvoice(models.Model):
         if self._can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
+    def _get_due_dates(self, today):
+        """The dates not invoiced yet up to today, at most MAX_CATCH_UP of them (the rest in the next batch)."""
+        self.ensure_one()
+        if not self.next_invoice_date or self.next_invoice_date > today:
+            return []
+        start = datetime.combine(self.next_invoice_date, time.min)
+        return [
+            occurrence.date()
+            for occurrence in self._get_rrule().xafter(start, count=MAX_CATCH_UP, inc=True)
+            if occurrence.date() <= today
+        ]
+
     def _invoice_due_occurrences(self, today):
         """Create the invoices of the due occurrences of these templates; returns the templates done."""
         dates_by_template, failures = {}, {}
         for template in self:
             try:
-                dates = template._get_occurrence_dates(template.next_invoice_date, today)
+                dates = template._get_due_dates(today)
             except (UserError, ValidationError) as error:
                 failures[template] = error
                 continue
