@@ -80,10 +80,17 @@ def _cell(value, result, unit="", digits=1):
     made = [run["count"] for run in _runs(result) or []]
     if expected and made and min(made) < expected:
         text += f" (only {min(made):,} of {expected:,} created)"
+    if REQUESTED_RUNS and made and len(made) < REQUESTED_RUNS:
+        text += f" ({len(made)} of {REQUESTED_RUNS} runs: time limit)"
     return text
 
 
+REQUESTED_RUNS = 0
+
+
 def build_rows(results, args):
+    global REQUESTED_RUNS
+    REQUESTED_RUNS = args.repeat
     rows = []
     n = args.size
     only = args.only

@@ -164,10 +164,20 @@ def _today(env):
     return fields.Date.context_today(env["res.partner"])
 
 
+WORKER_START = time.perf_counter()
+MAX_SECONDS = None  # --max-seconds: no new run starts after that (one run at least)
+
+
+def _time_left():
+    return MAX_SECONDS is None or time.perf_counter() - WORKER_START < MAX_SECONDS
+
+
 def _repeat_in_savepoint(env, repeat, run):
     """Run ``run()`` ``repeat`` times on the same data, rolling each run back."""
     results = []
-    for _ in range(repeat):
+    for index in range(repeat):
+        if index and not _time_left():
+            break
         savepoint = env.cr.savepoint(flush=True)
         try:
             results.append(run())
@@ -265,10 +275,13 @@ def task_autopost(env, args):
     def run():
         with Timer(env) as timer:
             # The scheduled action posts 100 moves per call and re-triggers itself: loop like the cron would.
-            while Move.search_count(
-                [("id", "in", drafts.ids), ("state", "=", "draft")],
-            ):
+            due = [("id", "in", drafts.ids), ("state", "=", "draft"), ("auto_post", "!=", "no")]
+            left = Move.search_count(due)
+            while left:
                 Move._autopost_draft_entries()
+                left, before = Move.search_count(due), left
+                if left >= before:  # no progress: the cron would stop here too
+                    break
         copies = Move.search_count([("auto_post_origin_id", "in", drafts.ids), ("id", "not in", drafts.ids)])
         posted = Move.search_count([("id", "in", drafts.ids), ("state", "=", "posted")])
         return timer.result(copies, posted=posted)
@@ -317,7 +330,9 @@ def task_ours(env, args):
     Template = env["recurring.invoice"]
     Move = env["account.move"]
     runs = []
-    for _ in range(args.repeat):
+    for index in range(args.repeat):
+        if index and not _time_left():
+            break
         # Fresh templates each run (customers are reused: the previous run's templates are not due any more).
         population, journal = _population(env, args)
         templates = Template.create([_template_vals(env, p, journal, specs, today) for p, specs in population])
@@ -408,7 +423,9 @@ def task_activities(env, args):
     # The four variants take turns in each round, so that a change of the machine's load hits them alike.
     variants = {"bare": run_bare, "ours": run_ours, "bare_regen": run_bare_regen, "ours_regen": run_ours_regen}
     runs = {name: [] for name in variants}
-    for _ in range(args.repeat):
+    for index in range(args.repeat):
+        if index and not _time_left():
+            break
         for name, run in variants.items():
             runs[name] += _repeat_in_savepoint(env, 1, run)
     expected = sum(len(rec._get_target_dates(today)) for rec in recurrences)
@@ -493,7 +510,10 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--p4-size", type=int, default=1000)
+    parser.add_argument("--max-seconds", type=float, default=None, help="start no new run after this")
     args = parser.parse_args(argv)
+    global MAX_SECONDS
+    MAX_SECONDS = args.max_seconds
 
     from .odoo_cli import use_frozen_addons
 
