@@ -1,4 +1,5 @@
-"""Exactly once for real: parallel scheduled runs, and a run killed half way, on a database of its own.
+"""Exactly once for real: parallel scheduled runs, a run killed half way, then upgrade and uninstall,
+on a database of its own (SPEC S1, S2, S7).
 
 The scheduled action commits its batches, so this cannot run in a test transaction: the test
 builds a throwaway database, runs the action in separate processes (as Odoo's cron workers do)
@@ -60,6 +61,9 @@ with registry.cursor() as cr:
 
         type(Template)._create_invoices = dying_create_invoices
         Template._cron_create_invoices(batch_size=int(sys.argv[4]))
+    elif task == "uninstall":
+        modules = env["ir.module.module"].search([("name", "in", ("recurring_invoices", "recurring_interactions"))])
+        modules.button_immediate_uninstall()
     cr.commit()
 """
 
@@ -77,9 +81,13 @@ def _worker(db, task, prefix, *extra):
 
 
 def _query(db, sql, params=()):
-    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
-        cr.execute(sql, params)
-        return cr.fetchone()
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(sql, params)
+            return cr.fetchone()
+    finally:
+        conn.close()  # an open connection would keep the database from being dropped
 
 
 def _counts(db, prefix):
@@ -100,13 +108,13 @@ def _counts(db, prefix):
 def own_database():
     if os.environ.get("RECURRING_SKIP_CONCURRENCY"):
         pytest.skip("RECURRING_SKIP_CONCURRENCY is set")
-    db = f"inv_dev_concurrency_{os.getpid()}"
+    db = f"recurring_concurrency_{os.getpid()}"
     subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
     try:
         _odoo("-d", db, "-i", "recurring_invoices", "--without-demo=all", "--stop-after-init", "--no-http")
         yield db
     finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+        subprocess.run(["dropdb", "--if-exists", "--force", db], check=False, capture_output=True)
 
 
 def _run(workers):
@@ -136,3 +144,25 @@ def test_a_run_killed_half_way_then_run_again_creates_each_invoice_once(own_data
     assert (invoices, occurrences) == (40, 40)
     _run([_worker(db, "cron", "Killed", 20)])
     assert _counts(db, "Killed") == (200, 200)
+
+
+def test_upgrade_keeps_every_record_and_uninstall_leaves_no_orphan(own_database):
+    db = own_database
+    _run([_worker(db, "setup", "Upgrade", 5)])
+    _run([_worker(db, "cron", "Upgrade", 20)])
+    counts = """SELECT (SELECT COUNT(*) FROM recurring_invoice), (SELECT COUNT(*) FROM recurring_invoice_line),
+                       (SELECT COUNT(*) FROM account_move WHERE recurring_invoice_id IS NOT NULL),
+                       (SELECT COUNT(*) FROM mail_activity), (SELECT COUNT(*) FROM account_move)"""
+    before = _query(db, counts)
+    assert before[0] >= 5 and before[2] >= 5
+    _odoo("-d", db, "-u", "recurring_interactions,recurring_invoices", "--stop-after-init", "--no-http")
+    assert _query(db, counts) == before, "an upgrade keeps every record"
+
+    _run([_worker(db, "uninstall", "Upgrade")])
+    assert _query(db, "SELECT COUNT(*) FROM account_move") == (before[4],), "uninstalling never deletes an invoice"
+    assert _query(db, "SELECT COUNT(*) FROM ir_model WHERE model LIKE 'recurring.%%'") == (0,)
+    assert _query(db, "SELECT COUNT(*) FROM mail_activity WHERE res_model LIKE 'recurring.%%'") == (0,)
+    assert _query(db, "SELECT to_regclass('recurring_invoice'), to_regclass('recurring_interaction')") == (None, None)
+    leftover_columns = """SELECT COUNT(*) FROM information_schema.columns
+                           WHERE table_name IN ('account_move', 'mail_activity') AND column_name LIKE 'recurring%%'"""
+    assert _query(db, leftover_columns) == (0,)
