@@ -134,6 +134,20 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(self._open(rec).user_id, self.env.user)
         self.assertEqual(rec.interaction_ids.filtered(lambda a: not a.active).user_id, self.assignee)
 
+    def test_changed_target_moves_open_future_interactions(self):
+        rec = self._seed_recurrence(end_type="count", count=3)
+        rec.action_generate()
+        done = rec.interaction_ids.sorted("date_deadline")[:1]
+        done._action_done()
+        other = self.env["res.partner"].create({"name": "New Customer"})
+        rec.resource_ref = other
+        self.assertEqual(rec.res_id, other.id)
+        rec.action_generate()
+        self.env.invalidate_all()
+        self.assertEqual(len(other.activity_ids), 2)
+        self.assertEqual(done.res_id, self.partner.id, "a done interaction stays where it was done")
+        self.assertFalse(self.partner.activity_ids)
+
     def test_archive_and_delete_keep_done_interactions(self):
         rec = self._seed_recurrence(end_type="count", count=5)
         rec.action_generate()

@@ -239,7 +239,13 @@ class RecurringInteraction(models.Model):
         return activity.recurring_interaction_id
 
     def _get_activity_sync_values(self):
-        return {"user_id": self.user_id.id, "activity_type_id": self.activity_type_id.id, "summary": self.summary}
+        return {
+            "res_model_id": self.res_model_id.id,
+            "res_id": self.res_id,
+            "user_id": self.user_id.id,
+            "activity_type_id": self.activity_type_id.id,
+            "summary": self.summary or self.name,
+        }
 
     def _prepare_activity_values(self, occurrence_date):
         return {
