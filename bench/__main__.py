@@ -49,6 +49,9 @@ def parse_args(argv=None):
         default=DEFAULT_P4_SIZE,
         help=f"weekly one-year recurrences of P4, 52 activities each (default {DEFAULT_P4_SIZE}; 1000 is the SPEC's)",
     )
+    parser.add_argument(
+        "--p4-max-seconds", type=float, default=0, help="start no new P4 round after this (0: no limit)"
+    )
     parser.add_argument("--db", default=None, help="database to create (bench_<pid> by default; dropped at the end)")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database (debugging)")
     parser.add_argument(
@@ -149,7 +152,9 @@ def measure(args):
             else {"error": "not measured: recurring.invoice not installed"}
         )
     if "P4" in only:
-        p4 = run_worker(args.db, "activities", p4_size=args.p4_size, repeat=args.repeat)
+        p4 = run_worker(
+            args.db, "activities", p4_size=args.p4_size, repeat=args.repeat, max_seconds=args.p4_max_seconds or None
+        )
         for variant in ("bare", "ours", "bare_regen", "ours_regen"):
             results[f"p4_{variant}"] = p4.get(variant) or {"error": p4.get("error", "not measured")}
     if "P5" in only:
