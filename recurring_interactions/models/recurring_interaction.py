@@ -65,7 +65,6 @@ class RecurringInteraction(models.Model):
     )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         required=True,
         ondelete="restrict",
         default=lambda self: self.env.ref("recurring_interactions.mail_activity_type_follow_up", False),

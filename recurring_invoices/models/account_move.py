@@ -13,7 +13,6 @@ class AccountMove(models.Model):
 
     recurring_invoice_id = fields.Many2one(
         "recurring.invoice",
-        string="Recurring Invoice",
         index="btree_not_null",
         copy=False,
         readonly=True,

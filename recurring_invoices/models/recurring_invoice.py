@@ -35,7 +35,7 @@ class RecurringInvoice(models.Model):
     _order = "next_invoice_date, id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Name", required=True, tracking=True)
+    name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     # Invoices usually repeat monthly.
     rrule_type = fields.Selection(default="monthly")
@@ -49,7 +49,6 @@ class RecurringInvoice(models.Model):
     )
     journal_id = fields.Many2one(
         "account.journal",
-        string="Journal",
         required=True,
         check_company=True,
         domain="[('type', '=', 'sale')]",
@@ -60,7 +59,6 @@ class RecurringInvoice(models.Model):
     )
     currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
         required=True,
         compute="_compute_currency_id",
         store=True,
@@ -89,7 +87,6 @@ class RecurringInvoice(models.Model):
     )
     fiscal_position_id = fields.Many2one(
         "account.fiscal.position",
-        string="Fiscal Position",
         check_company=True,
         compute="_compute_partner_defaults",
         store=True,
@@ -98,7 +95,6 @@ class RecurringInvoice(models.Model):
     )
     pricelist_id = fields.Many2one(
         "product.pricelist",
-        string="Pricelist",
         check_company=True,
         compute="_compute_partner_defaults",
         store=True,
@@ -135,7 +131,7 @@ class RecurringInvoice(models.Model):
         "pricelist on its date (lines without product keep their price).",
     )
     invoice_ids = fields.One2many("account.move", "recurring_invoice_id", string="Invoices", readonly=True)
-    invoice_count = fields.Integer(string="Invoice Count", compute="_compute_invoice_count")
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
     issue_activity_ids = fields.One2many(
         "mail.activity",
         "res_id",
@@ -153,7 +149,6 @@ class RecurringInvoice(models.Model):
         "afterwards is not created again: its occurrence counts as skipped.",
     )
     next_invoice_date = fields.Date(
-        string="Next Invoice Date",
         compute="_compute_next_invoice_date",
         store=True,
         index=True,

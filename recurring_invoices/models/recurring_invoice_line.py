@@ -14,17 +14,15 @@ class RecurringInvoiceLine(models.Model):
 
     recurring_invoice_id = fields.Many2one(
         "recurring.invoice",
-        string="Recurring Invoice",
         required=True,
         index=True,
         ondelete="cascade",
     )
-    sequence = fields.Integer(string="Sequence", default=10)
+    sequence = fields.Integer(default=10)
     company_id = fields.Many2one(related="recurring_invoice_id.company_id", store=True, string="Company")
     currency_id = fields.Many2one(related="recurring_invoice_id.currency_id", string="Currency")
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         check_company=True,
         domain="[('sale_ok', '=', True)]",
         ondelete="restrict",
@@ -46,7 +44,7 @@ class RecurringInvoiceLine(models.Model):
         precompute=True,
         help="Placeholders replaced on each invoice: {period_start}, {period_end}, {month}, {year}, {date}.",
     )
-    quantity = fields.Float(string="Quantity", default=1.0, digits="Product Unit of Measure", required=True)
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
     price_unit = fields.Float(
         string="Unit Price",
         digits="Product Price",

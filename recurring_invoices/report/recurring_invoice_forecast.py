@@ -35,11 +35,11 @@ class RecurringInvoiceForecast(models.Model):
     _order = "date, recurring_invoice_id"
     _rec_name = "recurring_invoice_id"
 
-    recurring_invoice_id = fields.Many2one("recurring.invoice", string="Recurring Invoice", readonly=True)
+    recurring_invoice_id = fields.Many2one("recurring.invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
     amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)

@@ -18,10 +18,8 @@ class RecurringInvoicePreview(models.TransientModel):
     _name = "recurring.invoice.preview"
     _description = "Recurring Invoice Preview"
 
-    recurring_invoice_id = fields.Many2one(
-        "recurring.invoice", string="Recurring Invoice", required=True, ondelete="cascade"
-    )
-    invoice_date = fields.Date(string="Invoice Date", required=True)
+    recurring_invoice_id = fields.Many2one("recurring.invoice", required=True, ondelete="cascade")
+    invoice_date = fields.Date(required=True)
     pdf = fields.Binary(string="PDF", attachment=False, readonly=True)
     pdf_name = fields.Char(string="File Name")
 
