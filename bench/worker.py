@@ -126,6 +126,25 @@ def _population(env, args):
     return pairs, journal
 
 
+def _line_commands(specs):
+    """The same lines for a bare invoice and for one of our templates."""
+    return [
+        (
+            0,
+            0,
+            {
+                "product_id": s["product"].id,
+                "name": s["name"],
+                "quantity": s["quantity"],
+                "price_unit": s["price_unit"],
+                "discount": s["discount"],
+                "tax_ids": [(6, 0, s["tax"].ids)],
+            },
+        )
+        for s in specs
+    ]
+
+
 def _invoice_vals(env, partner, journal, specs, today, **extra):
     return {
         "move_type": "out_invoice",
@@ -134,21 +153,7 @@ def _invoice_vals(env, partner, journal, specs, today, **extra):
         "currency_id": env.company.currency_id.id,
         "invoice_user_id": _user(env).id,
         "invoice_date": today,
-        "invoice_line_ids": [
-            (
-                0,
-                0,
-                {
-                    "product_id": s["product"].id,
-                    "name": s["name"],
-                    "quantity": s["quantity"],
-                    "price_unit": s["price_unit"],
-                    "discount": s["discount"],
-                    "tax_ids": [(6, 0, s["tax"].ids)],
-                },
-            )
-            for s in specs
-        ],
+        "invoice_line_ids": _line_commands(specs),
         **extra,
     }
 
@@ -302,21 +307,7 @@ def _template_vals(env, partner, journal, specs, today):
         "day": today.day,
         "end_type": "forever",
         "date_start": today,
-        "line_ids": [
-            (
-                0,
-                0,
-                {
-                    "product_id": s["product"].id,
-                    "name": s["name"],
-                    "quantity": s["quantity"],
-                    "price_unit": s["price_unit"],
-                    "discount": s["discount"],
-                    "tax_ids": [(6, 0, s["tax"].ids)],
-                },
-            )
-            for s in specs
-        ],
+        "line_ids": _line_commands(specs),
     }
     fields_ = env["recurring.invoice"]._fields
     return {key: value for key, value in vals.items() if key in fields_}
