@@ -20,6 +20,9 @@
     ],
     "demo": ["demo/recurring_invoice_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "recurring_invoices/static/src/**/*",
+        ],
         "web.assets_tests": [
             "recurring_invoices/static/tests/tours/*.js",
         ],

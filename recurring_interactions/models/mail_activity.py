@@ -1,5 +1,6 @@
 # Part of recurring_interactions. License LGPL-3.
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .recurring_rule_mixin import DAY_FIELDS
 
@@ -36,6 +37,8 @@ class MailActivity(models.Model):
     def action_make_recurring(self):
         """Turn this activity into the first occurrence of a weekly recurrence on its record."""
         self.ensure_one()
+        if self.recurring_date:
+            raise UserError(self.env._("This activity already repeats: it was planned by a recurrence."))
         start = self.date_deadline
         recurrence = self.env["recurring.interaction"].create(
             {

@@ -50,26 +50,64 @@ class AccountMove(models.Model):
         to_post.action_post()
         to_send = to_post.filtered(lambda m: m.recurring_invoice_id.invoice_action == "send")
         if to_send:
-            # Odoo's own queue (the batch "Send" of the invoice list): its cron renders and e-mails them.
-            for user, moves in to_send.grouped(lambda m: m.recurring_invoice_id.user_id).items():
-                moves.sending_data = {
-                    "author_user_id": user.id,
-                    "author_partner_id": user.partner_id.id,
-                    "sending_methods": ["email"],
-                }
-            self.env.ref("account.ir_cron_account_move_send")._trigger()
-        # Issued: their "Issue invoice" activities are done.
+            to_send._recurring_queue_sending()
+
+    def _recurring_queue_sending(self):
+        """Odoo's own queue (the batch "Send" of the invoice list): its scheduled action e-mails them."""
+        for user, moves in self.grouped(lambda m: m.recurring_invoice_id.user_id).items():
+            moves.sending_data = {
+                "author_user_id": user.id,
+                "author_partner_id": user.partner_id.id,
+                "sending_methods": ["email"],
+            }
+        self.env.ref("account.ir_cron_account_move_send")._trigger()
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # However an invoice of a template is posted (its activity, the invoice's own Confirm,
+        # a batch, the scheduled action), the "Issue invoice" activity of its date is done.
+        issued = posted.filtered("recurring_invoice_id")
+        if issued and not self.env.context.get("recurring_invoice_closing_activities"):
+            issued._recurring_close_issue_activities()
+        return posted
+
+    def _recurring_close_issue_activities(self):
+        issued = {(m.recurring_invoice_id.id, m.recurring_date) for m in self}
         activities = self.env["mail.activity"].search(
             [
                 ("res_model", "=", "recurring.invoice"),
-                ("res_id", "in", to_post.recurring_invoice_id.ids),
-                ("recurring_date", "in", list(set(to_post.mapped("recurring_date")))),
+                ("res_id", "in", self.recurring_invoice_id.ids),
+                ("recurring_date", "in", list({date for _template, date in issued})),
             ]
-        )
-        issued = {(m.recurring_invoice_id.id, m.recurring_date) for m in to_post}
-        activities = activities.filtered(lambda a: (a.res_id, a.recurring_date) in issued)
+        ).filtered(lambda a: (a.res_id, a.recurring_date) in issued)
         if activities:
-            activities.action_feedback(feedback=self.env._("Invoice issued by the scheduled action."))
+            feedback = (
+                self.env._("Invoice %s issued.", self.name) if len(self) == 1 else self.env._("Invoices issued.")
+            )
+            activities.with_context(recurring_invoice_closing_activities=True).action_feedback(feedback=feedback)
+
+    def _get_recurring_send_action(self):
+        """Odoo's send window for issued invoices not sent yet; never an invitation to send one twice."""
+        to_send = self.filtered(lambda m: m.state == "posted" and not m.is_move_sent)
+        if to_send:
+            return to_send.action_invoice_sent() if len(to_send) == 1 else to_send.action_send_and_print()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._("%s is issued and was already sent.", ", ".join(self.mapped("name"))),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_issue_recurring_drafts(self):
+        """List action: post the selected drafts of recurring invoices and send them in one window."""
+        drafts = self.filtered(lambda m: m.state == "draft")
+        if not drafts:
+            raise UserError(self.env._("Select the draft invoices to issue."))
+        drafts.action_post()
+        return drafts._get_recurring_send_action()
 
     # ------------------------------------------------------------------
     # Buttons

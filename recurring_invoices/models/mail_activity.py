@@ -1,6 +1,8 @@
 # Part of recurring_invoices. License LGPL-3.
 """ "Issue invoice" activities: from the activity, one click posts the invoice and opens the send wizard."""
 
+from collections import defaultdict
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -35,13 +37,63 @@ class MailActivity(models.Model):
             activity.is_recurring_invoice_issue = activity in issuing
             activity.recurring_invoice_move_id = by_occurrence.get((activity.res_id, activity.recurring_date), False)
 
-    def action_issue_recurring_invoice(self):
-        """Issue the invoice of this occurrence (posting it) and open the standard send wizard."""
+    def _filter_recurring_invoice_issue(self):
+        issue_type = self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
+        return self.filtered(
+            lambda a: a.active
+            and a.activity_type_id == issue_type
+            and a.res_model == "recurring.invoice"
+            and a.recurring_date
+        )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """Marking an "Issue invoice" activity done issues its invoice, whichever way it is marked.
+
+        The invoice is created if needed and posted before the activity is closed; when it cannot
+        be, the UserError saying why rolls everything back and the activity stays open.
+        """
+        if self.env.context.get("recurring_invoice_closing_activities"):
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        issuing = self._filter_recurring_invoice_issue()
+        if not issuing:
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        dates_by_template = defaultdict(list)
+        for activity in issuing:
+            dates_by_template[self.env["recurring.invoice"].browse(activity.res_id)].append(activity.recurring_date)
+        invoices = (
+            self.env["recurring.invoice"]
+            .with_context(recurring_invoice_closing_activities=True)
+            ._issue_occurrences(dates_by_template)
+        )
+        by_occurrence = {(m.recurring_invoice_id.id, m.recurring_date): m for m in invoices}
+        Activity = self.with_context(recurring_invoice_closing_activities=True)
+        messages, next_activities = self.env["mail.message"], self.env["mail.activity"]
+        if self - issuing:
+            messages, next_activities = super(MailActivity, Activity.browse((self - issuing).ids))._action_done(
+                feedback=feedback, attachment_ids=attachment_ids
+            )
+        # One message each, naming its invoice (usually a single activity: the one clicked).
+        for activity in Activity.browse(issuing.ids):
+            invoice = by_occurrence[(activity.res_id, activity.recurring_date)]
+            issued = self.env._("Invoice %s issued.", invoice.name)
+            done_messages, done_next = super(MailActivity, activity)._action_done(
+                feedback=f"{issued}\n{feedback}" if feedback else issued, attachment_ids=attachment_ids
+            )
+            messages |= done_messages
+            next_activities |= done_next
+        return messages, next_activities
+
+    def action_issue_recurring_invoice(self, feedback=False):
+        """Issue the invoice of this occurrence (marking the activity done) and open the send window."""
         self.ensure_one()
-        if self.res_model != "recurring.invoice" or not self.recurring_date:
-            raise UserError(self.env._("This activity does not belong to a recurring invoice."))
-        template = self.env["recurring.invoice"].browse(self.res_id)
-        return template.action_issue_invoice(self.recurring_date)
+        if not self._filter_recurring_invoice_issue():
+            raise UserError(self.env._("This activity is not an open “Issue invoice” of a recurring invoice."))
+        template_id, occurrence_date = self.res_id, self.recurring_date
+        self.action_feedback(feedback=feedback)
+        invoice = self.env["account.move"].search(
+            [("recurring_invoice_id", "=", template_id), ("recurring_date", "=", occurrence_date)]
+        )
+        return invoice._get_recurring_send_action()
 
     def action_open_recurring_invoice_move(self):
         self.ensure_one()

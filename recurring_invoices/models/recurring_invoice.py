@@ -1,6 +1,7 @@
 # Part of recurring_invoices. License LGPL-3.
 """The recurring invoice template: an invoice to repeat, its rule, its totals and its activities."""
 
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -238,18 +239,32 @@ class RecurringInvoice(models.Model):
     # ------------------------------------------------------------------
     # Occurrences
     # ------------------------------------------------------------------
-    @api.depends("rrule", "date_start", "last_invoiced_date")
+    @api.depends("rrule", "date_start", "last_invoiced_date", "invoice_ids.recurring_date")
     def _compute_next_invoice_date(self):
+        """The first occurrence after the last one the scheduled action invoiced that has no invoice.
+
+        An occurrence issued ahead of its date (from its activity) is passed over, so the next
+        invoice date moves on as soon as an invoice is issued.
+        """
+        invoiced = defaultdict(set)
+        if self._origin.ids:
+            for template, dates in self.env["account.move"]._read_group(
+                [("recurring_invoice_id", "in", self._origin.ids)], ["recurring_invoice_id"], ["recurring_date:array_agg"]
+            ):
+                invoiced[template.id].update(dates)
         for template in self:
+            template.next_invoice_date = False
             if not template.date_start or template._rule_error():
-                template.next_invoice_date = False
                 continue
-            rule = template._get_rrule()
+            done = invoiced[template._origin.id]
             if template.last_invoiced_date:
-                after = rule.after(datetime.combine(template.last_invoiced_date, time.min), inc=False)
+                start, inc = template.last_invoiced_date, False
             else:
-                after = rule.after(datetime.combine(template.date_start, time.min), inc=True)
-            template.next_invoice_date = after.date() if after else False
+                start, inc = template.date_start, True
+            for occurrence in template._get_rrule().xafter(datetime.combine(start, time.min), inc=inc):
+                if occurrence.date() not in done:
+                    template.next_invoice_date = occurrence.date()
+                    break
 
     def _get_period(self, occurrence_date):
         """(start, end) of the period an occurrence invoices: up to the day before the next one."""

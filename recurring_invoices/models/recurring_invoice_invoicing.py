@@ -59,18 +59,19 @@ class RecurringInvoice(models.Model):
             "{year}": str(period_start.year),
         }
 
-    def _prepare_invoice_vals(self, occurrence_date):
-        """Values of the customer invoice of one occurrence."""
+    def _prepare_invoice_vals(self, occurrence_date, invoice_date=None):
+        """Values of the customer invoice of one occurrence, dated `invoice_date` (by default that occurrence)."""
         self.ensure_one()
         self._check_can_invoice()
         placeholders = self._get_placeholder_values(occurrence_date)
-        return {
+        invoice_date = invoice_date or occurrence_date
+        vals = {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
             "partner_id": self.partner_id.id,
             "journal_id": self.journal_id.id,
             "currency_id": self.currency_id.id,
-            "invoice_date": occurrence_date,
+            "invoice_date": invoice_date,
             "invoice_user_id": self.user_id.id,
             "invoice_payment_term_id": self.payment_term_id.id,
             "fiscal_position_id": self.fiscal_position_id.id,
@@ -82,13 +83,20 @@ class RecurringInvoice(models.Model):
                 Command.create(line._prepare_invoice_line_vals(occurrence_date, placeholders)) for line in self.line_ids
             ],
         }
+        if not self.payment_term_id:
+            # Without payment terms Odoo falls back on the day the invoice is created, which is
+            # before its date for an invoice made ahead: it is due on its own date instead.
+            vals["invoice_date_due"] = invoice_date
+        return vals
 
     # ------------------------------------------------------------------
     # Creation
     # ------------------------------------------------------------------
-    def _create_invoices(self, dates_by_template, finalize=True):
+    def _create_invoices(self, dates_by_template, finalize=True, issue_date=None):
         """Create the invoices of {template: [dates]}; returns (moves, failures, conflicts).
 
+        issue_date: the day they are issued; an occurrence after it is invoiced on that day,
+        never in the future.
         failures: {template: error} of the templates whose invoices could not be created;
         conflicts: templates whose invoice of some date already exists (the unique index said so).
         Nothing is created for a template that fails or conflicts.
@@ -96,7 +104,9 @@ class RecurringInvoice(models.Model):
         failures, vals_by_template = {}, {}
         for template, dates in dates_by_template.items():
             try:
-                vals_by_template[template] = [template._prepare_invoice_vals(d) for d in dates]
+                vals_by_template[template] = [
+                    template._prepare_invoice_vals(d, invoice_date=issue_date and min(d, issue_date)) for d in dates
+                ]
             except (UserError, ValueError) as error:
                 failures[template] = error
         vals_by_template = {t: v for t, v in vals_by_template.items() if v}
@@ -182,39 +192,79 @@ class RecurringInvoice(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # Issue an invoice from its activity
+    # Issue: post the invoice of an occurrence, creating it if needed
     # ------------------------------------------------------------------
-    def action_issue_invoice(self, occurrence_date=None):
-        """Post the invoice of an occurrence (creating it if needed), close its activity, open the send wizard."""
+    def _issue_occurrences(self, dates_by_template):
+        """Post the invoices of {template: [dates]}, creating the missing ones; returns them.
+
+        The templates are locked first, so that a scheduled action working on them finishes
+        (or waits) and both never create the same invoice; the unique index has the last word.
+        Raises a UserError saying why when one of them cannot be issued: nothing is posted then.
+        """
+        templates = self.browse([t.id for t in dates_by_template])
+        templates.check_access("write")
+        self.env.flush_all()
+        self.env.cr.execute("SELECT id FROM recurring_invoice WHERE id = ANY(%s) FOR UPDATE", [templates.ids])
+        all_dates = {d for dates in dates_by_template.values() for d in dates}
+        existing = self.env["account.move"].search(
+            [("recurring_invoice_id", "in", templates.ids), ("recurring_date", "in", list(all_dates))]
+        )
+        by_occurrence = {(m.recurring_invoice_id.id, m.recurring_date): m for m in existing}
+        missing = {
+            template: [d for d in dates if (template.id, d) not in by_occurrence]
+            for template, dates in dates_by_template.items()
+        }
+        created, failures, conflicts = self._create_invoices(
+            {t: dates for t, dates in missing.items() if dates}, finalize=False, issue_date=self._get_today()
+        )
+        if failures:
+            template, error = next(iter(failures.items()))
+            reason = error.args[0] if isinstance(error, UserError) else str(error)
+            raise UserError(
+                self.env._("The invoice of “%(name)s” cannot be issued: %(reason)s", name=template.name, reason=reason)
+            ) from error
+        if conflicts:
+            raise UserError(self.env._("This invoice was just created by someone else: reload the page and retry."))
+        invoices = existing | created
+        cancelled = invoices.filtered(lambda m: m.state == "cancel")
+        if cancelled:
+            raise UserError(
+                self.env._(
+                    "The invoice %s of this date is cancelled: reset it to draft to issue it.",
+                    cancelled[0].display_name,
+                )
+            )
+        invoices.filtered(lambda m: m.state == "draft").action_post()
+        return invoices
+
+    def _get_occurrence_to_issue(self):
+        """The occurrence "Issue next invoice" issues: the oldest draft still to issue, else the next date."""
         self.ensure_one()
-        self.check_access("write")
-        occurrence_date = fields.Date.to_date(occurrence_date) or self.next_invoice_date
+        draft = self.env["account.move"].search(
+            [("recurring_invoice_id", "=", self.id), ("state", "=", "draft")], order="recurring_date", limit=1
+        )
+        return draft.recurring_date or self.next_invoice_date
+
+    def action_issue_invoice(self, occurrence_date=None):
+        """Issue the invoice of an occurrence (by default the next one to issue) and open the send window.
+
+        Its open "Issue invoice" activity is marked done, which is what issues it.
+        """
+        self.ensure_one()
+        occurrence_date = fields.Date.to_date(occurrence_date) or self._get_occurrence_to_issue()
         if not occurrence_date:
             raise UserError(self.env._("“%s” has no date left to invoice.", self.name))
-        # Wait for a scheduled action working on this template, so both never create the same invoice.
-        self.env.flush_all()
-        self.env.cr.execute("SELECT id FROM recurring_invoice WHERE id = %s FOR UPDATE", [self.id])
-        invoice = self.env["account.move"].search(
-            [("recurring_invoice_id", "=", self.id), ("recurring_date", "=", occurrence_date)], limit=1
-        )
-        if not invoice:
-            invoice, failures, conflicts = self._create_invoices({self: [occurrence_date]}, finalize=False)
-            if failures:
-                raise UserError(str(failures[self])) from failures[self]
-            if conflicts:
-                raise UserError(self.env._("This invoice was just created by someone else: reload the page."))
-        if invoice.state == "cancel":
-            raise UserError(self.env._("The invoice %s of this date is cancelled.", invoice.display_name))
-        if invoice.state == "draft":
-            invoice.action_post()
         activities = self.env["mail.activity"].search(
             [*self._get_generated_activity_domain(), ("recurring_date", "=", occurrence_date)]
         )
         if activities:
-            activities.action_feedback(
-                feedback=self.env._("Invoice %s issued.", invoice.name),
+            activities.action_feedback()
+            invoice = self.env["account.move"].search(
+                [("recurring_invoice_id", "=", self.id), ("recurring_date", "=", occurrence_date)]
             )
-        return invoice.action_invoice_sent()
+        else:
+            invoice = self._issue_occurrences({self: [occurrence_date]})
+        return invoice._get_recurring_send_action()
 
 
 class RecurringInvoiceLine(models.Model):
