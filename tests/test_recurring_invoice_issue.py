@@ -206,8 +206,15 @@ class TestIssueFromTheActivity(RecurringInvoiceCase):
             with self.assertRaises(UserError):
                 december.action_make_recurring()
 
-    def test_cancelling_the_activity_issues_nothing(self):
-        with freeze_time("2026-12-01"):
+    def test_cancelling_the_activity_issues_nothing_and_it_stays_cancelled(self):
+        with freeze_time("2026-11-25"):
             template = self._planned(line_ids=[Command.create({"name": "Support", "price_unit": 80.0})])
             self._activity(template, "2026-12-01").unlink()
             self.assertFalse(template.invoice_ids)
+        with freeze_time("2026-12-01"):
+            # The scheduled action makes that date's draft, as the confirmation says, and plans
+            # new dates only: the cancelled reminder does not come back.
+            self._cron()
+            self.assertEqual(template.invoice_ids.state, "draft")
+            self.assertFalse(self._activity(template, "2026-12-01"))
+            self.assertTrue(self._activity(template, "2027-12-01"), "the horizon moved on")

@@ -62,13 +62,14 @@ class RecurringActivityGenerator(models.AbstractModel):
         self.ensure_one()
         return set(self._get_occurrence_dates(date_from=max(today, self.date_start)))
 
-    def _reconcile_activities(self, today=None):
+    def _reconcile_activities(self, today=None, extend_only=False):
         """Make the open future activities match the rule; returns (created, removed) counts.
 
         Keeps every activity whose occurrence is still in the rule, creates those missing
         and unlinks the open future ones that no longer match. Past and done activities
         are never touched, and a date that already has an activity (done or not) gets no
-        second one.
+        second one. With extend_only (the daily scheduled action), only dates after those
+        already generated are planned: an activity a user cancelled does not come back.
         """
         recurrences = self.filtered(lambda r: r.active and not r.paused)
         if not recurrences:
@@ -102,7 +103,10 @@ class RecurringActivityGenerator(models.AbstractModel):
                     sync_ids.append(activity.id)
             if sync_ids:
                 to_sync[recurrence] = Activity.browse(sync_ids)
-            vals_list += [recurrence._prepare_activity_values(d) for d in sorted(targets - seen)]
+            missing = targets - seen
+            if extend_only and recurrence.generated_until:
+                missing = {d for d in missing if d > recurrence.generated_until}
+            vals_list += [recurrence._prepare_activity_values(d) for d in sorted(missing)]
             recurrence.generated_until = max(targets, default=recurrence.generated_until or False)
         obsolete = Activity.browse(obsolete_ids)
 
@@ -186,4 +190,4 @@ class RecurringActivityGenerator(models.AbstractModel):
         for start in range(0, len(recurrences), batch_size):
             batch = recurrences[start : start + batch_size]
             for company, records in batch.grouped("company_id").items():
-                records._reconcile_activities(today=self._get_today(company))
+                records._reconcile_activities(today=self._get_today(company), extend_only=True)

@@ -90,7 +90,10 @@ class AccountMove(models.Model):
         """Odoo's send window for issued invoices not sent yet; never an invitation to send one twice."""
         to_send = self.filtered(lambda m: m.state == "posted" and not m.is_move_sent)
         if to_send:
-            return to_send.action_invoice_sent() if len(to_send) == 1 else to_send.action_send_and_print()
+            action = to_send.action_invoice_sent() if len(to_send) == 1 else to_send.action_send_and_print()
+            # Also opened by the web client from an RPC result, which no button call has cleaned.
+            action.setdefault("views", [(False, mode) for mode in action["view_mode"].split(",")])
+            return action
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

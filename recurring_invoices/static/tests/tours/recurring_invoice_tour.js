@@ -1,4 +1,4 @@
-/** Recurring invoices in the web client: add one from the invoice list, preview, generate, issue from the activity. */
+/** Recurring invoices in the web client: add one from the invoice list, preview, generate, issue from the chatter's activity. */
 import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("recurring_invoices_tour", {
@@ -68,13 +68,13 @@ registry.category("web_tour.tours").add("recurring_invoices_tour", {
             trigger: "button[name=action_generate]:contains(Regenerate)",
         },
         {
-            content: "Open the planned invoices",
-            trigger: ".o_notebook_headers a:contains(Planned Invoices)",
+            content: "Today's activity in the chatter reads Issue invoice",
+            trigger: ".o-mail-Activity:contains(Today) .o-mail-Activity-issueInvoice",
             run: "click",
         },
         {
-            content: "Issue the first one from its activity",
-            trigger: ".o_field_widget[name=issue_activity_ids] .o_data_row:first button[name=action_issue_recurring_invoice]",
+            content: "Issue it",
+            trigger: ".o-mail-ActivityMarkAsDone-issueInvoice",
             run: "click",
         },
         {
