@@ -272,3 +272,10 @@ class TestRruleImport(RecurringCase):
             message = str(error.exception)
             self.assertTrue(message.startswith(f"The recurrence rule “{rule}” cannot be used: "), message)
             self.assertIn(part, message.split("cannot be used: ", 1)[1])
+
+    def test_write_on_recurrences_of_different_starts(self):
+        """One string is read from each recurrence's own start: a weekly rule falls on each start's weekday."""
+        thursday = self._recurrence(date_start=date(2026, 1, 8), thu=True)
+        (self.recurrence | thursday).write({"rrule": "FREQ=WEEKLY;COUNT=2"})
+        self.assertEqual(self.recurrence._get_occurrence_dates(), [date(2026, 1, 6), date(2026, 1, 13)])
+        self.assertEqual(thursday._get_occurrence_dates(), [date(2026, 1, 8), date(2026, 1, 15)])

@@ -246,6 +246,11 @@ class RecurringRuleMixin(models.AbstractModel):
 
     def write(self, vals):
         if vals.get("rrule"):
+            if not vals.get("date_start") and len(set(self.mapped("date_start"))) > 1:
+                # One string is another rule from another start (its weekday, its day of the month).
+                for records in self.grouped("date_start").values():
+                    records.write(vals)
+                return True
             vals = dict(vals)
             start = fields.Date.to_date(vals.get("date_start")) or (self[:1].date_start or self._get_today())
             vals.update(self._rrule_parse(vals.pop("rrule"), start))
