@@ -3,7 +3,8 @@
 
 import calendar
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
+from itertools import islice, takewhile
 
 import pytz
 from dateutil import rrule as du_rrule
@@ -17,6 +18,9 @@ from odoo.tools import format_date
 # Hard limit of dates one expansion (and one "count") may yield: a rule past it is
 # almost always a typo (daily for 30 years), and it bounds the work of a generation.
 MAX_OCCURRENCES = 5000
+# An imported RRULE and the fields that hold it must yield the same dates this far (whichever comes first).
+MATCH_YEARS = 10
+MATCH_OCCURRENCES = 500
 DEFAULT_HORIZON_DAYS = 365
 PREVIEW_SIZE = 10
 
@@ -80,7 +84,7 @@ WEEKDAY_TO_CODE = {key: code for (key, _label), code in zip(WEEKDAY_SELECTION, D
 CODE_TO_WEEKDAY = {code: key for key, code in WEEKDAY_TO_CODE.items()}
 
 SUPPORTED_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "COUNT", "UNTIL", "WKST"}
-NTH_WEEKDAY_RE = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+NTH_WEEKDAY_RE = re.compile(r"^([+-]?\d+)?(MO|TU|WE|TH|FR|SA|SU)$")
 # The fields the rule is made of: what `rrule` depends on and what validation watches.
 RULE_FIELDS = (
     "date_start",
@@ -98,11 +102,12 @@ RULE_FIELDS = (
 )
 
 
-def _min_month_length(month):
-    """Shortest length a month can have (February: 28), or of any month when None."""
+def _month_lengths(month):
+    """Shortest and longest length of a month (February: 28, 29), or of any month when None."""
     if month is None:
-        return 28
-    return min(calendar.monthrange(year, month)[1] for year in (2023, 2024))
+        return 28, 31
+    lengths = [calendar.monthrange(year, month)[1] for year in (2023, 2024)]
+    return min(lengths), max(lengths)
 
 
 def _bymonthday(day, month=None):
@@ -111,10 +116,15 @@ def _bymonthday(day, month=None):
     RFC 5545 says "the 31st, or the last day" as BYMONTHDAY=28,29,30,31;BYSETPOS=-1:
     the last of those days that the month has.
     """
-    shortest = _min_month_length(month)
+    shortest = _month_lengths(month)[0]
     if day <= shortest:
         return [f"BYMONTHDAY={day}"]
     return ["BYMONTHDAY=" + ",".join(str(d) for d in range(shortest, day + 1)), "BYSETPOS=-1"]
+
+
+def _rrule_parts(parts, *keys):
+    """Some parts of an RRULE as they read in it ("BYDAY=FR;BYMONTHDAY=13"), to name them to the user."""
+    return ";".join(f"{key}={parts[key]}" for key in keys if key in parts)
 
 
 class RecurringRuleMixin(models.AbstractModel):
@@ -236,6 +246,11 @@ class RecurringRuleMixin(models.AbstractModel):
 
     def write(self, vals):
         if vals.get("rrule"):
+            if not vals.get("date_start") and len(set(self.mapped("date_start"))) > 1:
+                # One string is another rule from another start (its weekday, its day of the month).
+                for records in self.grouped("date_start").values():
+                    records.write(vals)
+                return True
             vals = dict(vals)
             start = fields.Date.to_date(vals.get("date_start")) or (self[:1].date_start or self._get_today())
             vals.update(self._rrule_parse(vals.pop("rrule"), start))
@@ -267,80 +282,250 @@ class RecurringRuleMixin(models.AbstractModel):
 
     @api.model
     def _rrule_parse(self, rule_str, date_start=None):
-        """Field values for an RRULE string; a ValidationError when it cannot be represented."""
+        """Field values that hold an RRULE string exactly; a ValidationError naming a part they cannot hold.
+
+        A part held in another form is rewritten to it (a daily rule on some weekdays is the weekly
+        rule on those days); a part the fields cannot hold is refused, never dropped. Last, the fields'
+        own rule must yield the dates of the string, so that no rule is ever read as another.
+        """
 
         def invalid(reason):
             return ValidationError(
                 self.env._("The recurrence rule “%(rule)s” is not valid: %(reason)s", rule=rule_str, reason=reason)
             )
 
-        value = (rule_str or "").strip()
+        def refuse(reason):
+            return ValidationError(
+                self.env._("The recurrence rule “%(rule)s” cannot be used: %(reason)s.", rule=rule_str, reason=reason)
+            )
+
+        value = (rule_str or "").strip().upper()
         dtstart = re.search(r"DTSTART(?:;[^:]*)?:(\d{8})", value)
         if dtstart:
             date_start = datetime.strptime(dtstart.group(1), "%Y%m%d").date()
-        value = re.sub(r"(?s).*?RRULE:", "", value, count=1) if "RRULE:" in value else value
-        value = re.sub(r";?X-[-\w]+=[^;:]*", "", value).strip().strip(";").upper()
+        start = date_start or self._get_today()
+        rules = []
+        for line in filter(None, map(str.strip, value.splitlines())):
+            name, sep, content = line.partition(":")
+            if sep and name != "RRULE":
+                if not name.startswith("DTSTART"):
+                    raise refuse(self.env._("the form cannot hold %(parts)s", parts=name.split(";")[0]))
+            elif rules:
+                raise refuse(self.env._("the form holds one RRULE, not several"))
+            else:
+                rules.append(content or line)
+        value = re.sub(r";?X-[-\w]+=[^;]*", "", "".join(rules)).strip(";")
         try:
             parts = dict(item.split("=", 1) for item in value.split(";") if item)
-            du_rrule.rrulestr(value, dtstart=datetime.combine(date_start or date.today(), time.min))
+            until = "UNTIL" in parts and datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
+            if until:
+                parts["UNTIL"] = f"{until:%Y%m%d}"  # our rules are dates: 19971224T000000Z ends on 24 December
+            if "COUNT" in parts and "UNTIL" in parts:
+                raise refuse(self.env._("it cannot end both after a number of times (COUNT) and on a date (UNTIL)"))
+            value = ";".join(f"{key}={part}" for key, part in parts.items())
+            du_rrule.rrulestr(value, dtstart=datetime.combine(start, time.min))
         except ValueError as error:
             raise invalid(error) from error
         unknown = set(parts) - SUPPORTED_PARTS
         if unknown:
-            raise invalid(self.env._("%s is not supported", ", ".join(sorted(unknown))))
-        freq = parts.get("FREQ", "").lower()
-        if freq not in dict(RRULE_TYPE_SELECTION):
+            raise refuse(self.env._("the form cannot hold %(parts)s", parts=", ".join(sorted(unknown))))
+        if parts.get("FREQ", "").lower() not in dict(RRULE_TYPE_SELECTION):
             raise invalid(self.env._("the frequency must be daily, weekly, monthly or yearly"))
-        vals = {"rrule_type": freq, "interval": int(parts.get("INTERVAL", 1))}
-        if date_start and dtstart:
-            vals["date_start"] = date_start
-        if parts.get("WKST", "MO") != "MO" and freq == "weekly" and vals["interval"] > 1:
-            raise invalid(self.env._("only weeks starting on Monday are supported"))
-        byday = [d for d in parts.get("BYDAY", "").split(",") if d]
-        if freq == "weekly":
-            codes = {d[-2:] for d in byday} if byday else {DAY_CODES[(date_start or date.today()).weekday()]}
-            vals.update({fname: code in codes for fname, code in zip(DAY_FIELDS, DAY_CODES, strict=True)})
-        elif freq in ("monthly", "yearly"):
-            vals.update(self._rrule_parse_month_part(parts, byday, date_start, invalid))
+        held = self._rrule_held_form(parts)
+        if "BYMONTH" in held and held["FREQ"] != "YEARLY":
+            raise refuse(
+                self.env._(
+                    "only a yearly rule can be limited to a month (%(part)s)", part=_rrule_parts(held, "BYMONTH")
+                )
+            )
+        vals = {"rrule_type": held["FREQ"].lower(), "interval": int(held.get("INTERVAL", 1))}
+        if held["FREQ"] in ("DAILY", "WEEKLY"):
+            vals.update(self._rrule_parse_week_part(held, start, refuse))
+        else:
+            vals.update(self._rrule_parse_month_part(held, start, refuse))
         if "COUNT" in parts:
             vals.update(end_type="count", count=int(parts["COUNT"]))
         elif "UNTIL" in parts:
-            until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
             vals.update(end_type="end_date", until=until, duration=0)
         else:
             vals["end_type"] = "forever"
+        self._rrule_check_held(value, vals, start, refuse)
+        if dtstart:
+            vals["date_start"] = date_start
         return vals
 
     @api.model
-    def _rrule_parse_month_part(self, parts, byday, date_start, invalid):
-        """The day-of-month part of a monthly or yearly RRULE (BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS)."""
-        start = date_start or date.today()
-        vals = {}
-        if "BYMONTH" in parts:
-            if "," in parts["BYMONTH"]:
-                raise invalid(self.env._("only one month per yearly rule is supported"))
-            vals["month"] = str(int(parts["BYMONTH"]))
-        elif parts["FREQ"] == "YEARLY":
-            vals["month"] = str(start.month)
+    def _rrule_held_form(self, parts):
+        """The parts of an RRULE rewritten to the equivalent form the fields hold, where there is one."""
+        parts = dict(parts)
+        freq, interval = parts["FREQ"], int(parts.get("INTERVAL", 1))
+        weekdays = {code for code in parts.get("BYDAY", "").split(",") if code}
+        if freq == "DAILY" and weekdays == set(DAY_CODES):
+            del parts["BYDAY"]  # every day of the week keeps every day
+        elif freq == "DAILY" and weekdays and interval == 1:
+            parts["FREQ"] = "WEEKLY"  # every day, on some weekdays: every week on them
+        elif freq == "MONTHLY" and interval == 1 and parts.get("BYMONTH", "").isdigit():
+            parts["FREQ"] = "YEARLY"  # every month, in one month: every year in it
+        elif (
+            freq == "YEARLY"
+            and interval == 1
+            and "BYMONTHDAY" in parts
+            and not parts.keys() & {"BYMONTH", "BYDAY", "BYSETPOS"}
+        ):
+            parts["FREQ"] = "MONTHLY"  # a day of the month, every year without a month: of every month
+        return parts
+
+    @api.model
+    def _rrule_parse_week_part(self, parts, start, refuse):
+        """The weekdays of a daily or weekly RRULE; what only a month can hold is refused."""
+        if "BYMONTHDAY" in parts:
+            raise refuse(
+                self.env._(
+                    "only a monthly or yearly rule can fall on a day of the month (%(part)s)",
+                    part=_rrule_parts(parts, "BYMONTHDAY"),
+                )
+            )
+        if "BYSETPOS" in parts:
+            raise refuse(
+                self.env._(
+                    "only a monthly or yearly rule can pick the n-th of its days (%(part)s)",
+                    part=_rrule_parts(parts, "BYSETPOS"),
+                )
+            )
+        byday = [NTH_WEEKDAY_RE.match(code) for code in parts.get("BYDAY", "").split(",") if code]
+        if any(match.group(1) for match in byday):
+            raise refuse(
+                self.env._(
+                    "a numbered weekday (%(part)s) needs a monthly or yearly rule", part=_rrule_parts(parts, "BYDAY")
+                )
+            )
+        if parts["FREQ"] == "DAILY":
+            if byday:
+                raise refuse(
+                    self.env._(
+                        "a rule repeating every %(interval)s days cannot be limited to some weekdays (%(part)s)",
+                        interval=parts["INTERVAL"],
+                        part=_rrule_parts(parts, "BYDAY"),
+                    )
+                )
+            return {}
+        codes = {match.group(2) for match in byday} or {DAY_CODES[start.weekday()]}
+        return {fname: code in codes for fname, code in zip(DAY_FIELDS, DAY_CODES, strict=True)}
+
+    @api.model
+    def _rrule_parse_month_part(self, parts, start, refuse):
+        """The day of a monthly or yearly RRULE (BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS) as field values."""
+        yearly = parts["FREQ"] == "YEARLY"
+        bymonth = parts.get("BYMONTH")
+        if bymonth and "," in bymonth:
+            raise refuse(
+                self.env._(
+                    "a rule can be limited to one month only, not to several (%(part)s)",
+                    part=_rrule_parts(parts, "BYMONTH"),
+                )
+            )
         setpos = parts.get("BYSETPOS")
+        byday = [code for code in parts.get("BYDAY", "").split(",") if code]
+        if byday and "BYMONTHDAY" in parts:
+            raise refuse(
+                self.env._(
+                    "a weekday and a day of the month cannot be combined (%(part)s)",
+                    part=_rrule_parts(parts, "BYDAY", "BYMONTHDAY"),
+                )
+            )
+        if yearly and not bymonth and "BYMONTHDAY" in parts:
+            raise refuse(
+                self.env._(
+                    "a yearly rule on a day of the month needs its month (BYMONTH),"
+                    " or it falls in every month (%(part)s)",
+                    part=_rrule_parts(parts, "BYMONTHDAY", "BYSETPOS"),
+                )
+            )
         if byday:
             match = NTH_WEEKDAY_RE.match(byday[0])
-            nth = (match and match.group(1)) or setpos
-            if len(byday) > 1 or not nth or str(int(nth)) not in dict(BYDAY_SELECTION):
-                raise invalid(self.env._("only one n-th weekday (1st to 4th, or last) is supported"))
-            vals.update(month_by="day", byday=str(int(nth)), weekday=CODE_TO_WEEKDAY[match.group(2)])
+            nth = [number.lstrip("+") for number in (match.group(1), setpos) if number]
+            if len(byday) > 1 or len(nth) != 1 or nth[0] not in dict(BYDAY_SELECTION):
+                raise refuse(
+                    self.env._(
+                        "the form holds one weekday of the month, the first to the fourth or the last"
+                        " (for example BYDAY=1TU or BYDAY=-1FR), not %(part)s",
+                        part=_rrule_parts(parts, "BYDAY", "BYSETPOS"),
+                    )
+                )
+            vals = {"month_by": "day", "byday": nth[0], "weekday": CODE_TO_WEEKDAY[match.group(2)]}
+            if yearly:
+                # The n-th weekday of a year is in its January, the last one in its December.
+                vals["month"] = bymonth or ("12" if nth[0] == "-1" else "1")
             return vals
-        days = [int(d) for d in parts.get("BYMONTHDAY", str(start.day)).split(",")]
-        if days == [-1]:
-            day = 31
-        elif len(days) == 1 and 1 <= days[0] <= 31 and not setpos:
+        month = int(bymonth or start.month) if yearly else None
+        shortest, longest = _month_lengths(month)
+        days = sorted({int(day) for day in parts.get("BYMONTHDAY", str(start.day)).split(",")})
+        if days == [-1] and setpos in (None, "-1"):
+            day = longest
+        elif days[0] >= 1 and setpos == "-1" and set(range(min(days[-1], shortest), days[-1] + 1)) <= set(days):
+            # The last of the days 28..31 that a month has: the form's "day 31".
+            day = min(days[-1], longest)
+        elif len(days) == 1 and days[0] >= 1 and not setpos:
             day = days[0]
-        elif setpos == "-1" and days == list(range(days[0], days[-1] + 1)) and 1 <= days[0] <= 28:
-            day = days[-1]
+            if day > shortest:
+                raise refuse(
+                    self.env._(
+                        "it skips the months without a day %(day)s (%(part)s), whereas the form's day %(day)s"
+                        " falls on the last day of shorter months",
+                        day=day,
+                        part=_rrule_parts(parts, "BYMONTHDAY"),
+                    )
+                    if "BYMONTHDAY" in parts
+                    else self.env._(
+                        "without BYMONTHDAY it repeats on the start date's day of the month, %(day)s, and skips"
+                        " the months without it, whereas the form's day %(day)s falls on the last day of shorter"
+                        " months",
+                        day=day,
+                    )
+                )
         else:
-            raise invalid(self.env._("only one day of the month is supported"))
-        vals.update(month_by="date", day=min(day, 31))
-        return vals
+            raise refuse(
+                self.env._(
+                    "the form holds one day of the month, from 1 to 31 (or BYMONTHDAY=-1 for the last day),"
+                    " not %(part)s",
+                    part=_rrule_parts(parts, "BYMONTHDAY", "BYSETPOS"),
+                )
+            )
+        return {"month_by": "date", "day": day, **({"month": str(month)} if yearly else {})}
+
+    @api.model
+    def _rrule_check_held(self, value, vals, start, refuse):
+        """Refuse field values that do not yield the dates of the RRULE `value` they were read from.
+
+        The parsing refuses what it knows the fields cannot hold; this checks the rest on the dates
+        themselves, for whatever a reading misses (a WKST that moves the weeks of the rule, ...).
+        """
+        rule = self.new({**vals, "date_start": start})
+        rule._check_rule()
+        held = rule._rrule_serialize()
+        dates = self._rrule_sample(held, start)
+        if self._rrule_sample(value, start) != dates:
+            # Name the part without which the string gives the fields' dates, else those the fields lack.
+            items = value.split(";")
+            unheld = [
+                item
+                for item in items
+                if not item.startswith("FREQ=")
+                and self._rrule_sample(";".join(other for other in items if other != item), start) == dates
+            ] or [item for item in items if item not in held.split(";")]
+            raise refuse(
+                self.env._(
+                    "the form cannot hold %(parts)s exactly, it would give other dates",
+                    parts=";".join(unheld or items),
+                )
+            )
+
+    @api.model
+    def _rrule_sample(self, value, start):
+        """The first dates of an RRULE value from `start`: enough to tell two rules apart."""
+        end = datetime.combine(start + relativedelta(years=MATCH_YEARS), time.max)
+        occurrences = du_rrule.rrulestr(value, dtstart=datetime.combine(start, time.min))
+        return [dt.date() for dt in islice(takewhile(lambda dt: dt <= end, occurrences), MATCH_OCCURRENCES)]
 
     # ------------------------------------------------------------------
     # Validation
