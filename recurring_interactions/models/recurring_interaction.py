@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 ENDING_SOON_DAYS = 30
 
@@ -163,16 +163,62 @@ class RecurringInteraction(models.Model):
             else:
                 rec.partner_id = False
 
-    @api.constrains("res_model", "res_id")
+    def _filtered_target_access(self, operation, user=None):
+        """The recurrences whose target ``user`` (by default the current user) may ``operation``.
+
+        The current user is checked in the companies they work in, another user in all of theirs.
+        "activity" is what scheduling an activity on the target needs, as mail.activity checks it.
+        """
+        env = self.env
+        if user and user != env.user:
+            env = env(user=user, su=False, context=dict(env.context, allowed_company_ids=user.company_ids.ids))
+        allowed_ids = []
+        for model, recurrences in self.grouped("res_model").items():
+            targets = env[model].browse(recurrences.mapped("res_id"))
+            if operation == "activity":
+                permitted = targets._filtered_access(getattr(targets, "_mail_post_access", "write"))
+            else:
+                permitted = targets._filtered_access(operation)
+            allowed_ids += recurrences.filtered(lambda r, ids=set(permitted.ids): r.res_id in ids).ids
+        return self.browse(allowed_ids)
+
+    @api.constrains("res_model_id", "res_id", "user_id")
     def _check_target(self):
-        for rec in self:
-            if not rec.res_id:
+        """The target exists and has activities; whoever sets it and the assignee may both open it."""
+        # Model metadata that users may not read themselves.
+        for model, recurrences in self.grouped(lambda r: r.res_model_id.sudo()).items():
+            if not all(recurrences.mapped("res_id")):
                 raise ValidationError(self.env._("Choose the record the interactions are scheduled on (the target)."))
-            model = self.env.get(rec.res_model)
-            if model is None or not model.browse(rec.res_id).exists():
-                raise ValidationError(self.env._("The target record of “%s” does not exist.", rec.name))
-            if not (rec.res_model_id.is_mail_thread and rec.res_model_id.is_mail_activity):
-                raise ValidationError(self.env._("Records of “%s” cannot have activities.", rec.res_model_id.name))
+            if not (model.is_mail_thread and model.is_mail_activity):
+                raise ValidationError(self.env._("Records of “%s” cannot have activities.", model.name))
+            Target = self.env.get(model.model)
+            existing = set(Target.browse(recurrences.mapped("res_id")).exists().ids) if Target is not None else set()
+            if missing := recurrences.filtered(lambda r, ids=existing: r.res_id not in ids):
+                raise ValidationError(self.env._("The target record of “%s” does not exist.", missing[0].name))
+        # Otherwise anyone could read any record's name by its id through a recurrence.
+        if forbidden := self - self._filtered_target_access("read"):
+            raise AccessError(
+                self.env._(
+                    "You cannot plan interactions on %s: you are not allowed to open that record.",
+                    forbidden[0]._get_target_label(),
+                )
+            )
+        for user, recurrences in self.grouped("user_id").items():
+            if user != self.env.user and (forbidden := recurrences - recurrences._filtered_target_access("read", user)):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot open %(target)s: assign “%(name)s” to someone who can, "
+                        "or choose another target.",
+                        user=user.name,
+                        target=forbidden[0]._get_target_label(),
+                        name=forbidden[0].name,
+                    )
+                )
+
+    def _get_target_label(self):
+        """The target named without reading it, as its model and id ("Contact #42")."""
+        self.ensure_one()
+        return f"{self.res_model_id.sudo().name} #{self.res_id}"
 
     # ------------------------------------------------------------------
     # Interactions and state
@@ -236,6 +282,18 @@ class RecurringInteraction(models.Model):
 
     def _get_activity_recurrence(self, activity):
         return activity.recurring_interaction_id
+
+    def _check_can_generate(self):
+        super()._check_can_generate()
+        if forbidden := self - self._filtered_target_access("activity"):
+            raise AccessError(
+                self.env._(
+                    "You cannot generate the interactions of “%(name)s”: you are not allowed to schedule "
+                    "activities on %(target)s.",
+                    name=forbidden[0].name,
+                    target=forbidden[0]._get_target_label(),
+                )
+            )
 
     def _get_activity_sync_values(self):
         return {
