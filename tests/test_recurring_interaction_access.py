@@ -140,3 +140,19 @@ class TestRecurringInteractionAccess(RecurringCase):
         self.assertEqual(self.alice_own.user_id, self.alice)
         # Carol may open it in one of her companies: she may be assigned.
         self.alice_own.with_user(self.alice).user_id = self.carol
+
+    def test_derived_fields_reveal_nothing_the_reader_cannot_read(self):
+        Carol = self._carol_in_both_companies()
+        recurrence = Carol.create(self._recurrence_vals(name="On B's customer", res_id=self.customer_b.id, tue=True))
+        self.assertEqual((recurrence.res_name, recurrence.partner_id), ("Secret Customer B", self.customer_b))
+        self.assertEqual(Carol.search([("res_name", "ilike", "Secret")]), recurrence)
+        self.assertEqual(Carol.search([("partner_id", "=", self.customer_b.id)]), recurrence)
+        # The manager of company A sees the recurrence, not its target (a customer of company B).
+        as_manager = self.Recurrence.with_user(self.manager).browse(recurrence.id)
+        values = as_manager.read(["res_name", "partner_id", "resource_ref"])[0]
+        self.assertEqual(values["res_name"], "You don't have access to this record")
+        self.assertFalse(values["partner_id"])
+        Manager = self.Recurrence.with_user(self.manager)
+        self.assertFalse(Manager.search([("res_name", "ilike", "Secret")]))
+        self.assertFalse(Manager.search([("partner_id", "in", self.customer_b.ids)]))
+        self.assertNotIn("Secret", str(as_manager.web_read({"resource_ref": {"fields": {"display_name": {}}}})))
