@@ -374,6 +374,7 @@ class RecurringInteraction(models.Model):
 
     def action_add_recurring_interaction(self):
         """List header button: a new recurrence (whatever rows are selected)."""
+        self.browse().check_access("create")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Add recurring interaction"),
@@ -386,6 +387,7 @@ class RecurringInteraction(models.Model):
 
     def action_open_interactions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "recurring_interactions.action_recurring_interaction_activities"
         )

@@ -22,6 +22,7 @@ class ResPartner(models.Model):
 
     def action_open_recurring_interactions(self):
         self.ensure_one()
+        self.env["recurring.interaction"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("recurring_interactions.action_recurring_interaction")
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {

@@ -366,6 +366,7 @@ class RecurringInvoice(models.Model):
     # ------------------------------------------------------------------
     def action_open_invoices(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
         action.update(
             domain=[("recurring_invoice_id", "=", self.id)],
@@ -378,6 +379,7 @@ class RecurringInvoice(models.Model):
     @api.model
     def action_new_template(self):
         """Form of a new template (the "Add a recurring invoice" button of the invoice list)."""
+        self.check_access("create")
         action = self.env["ir.actions.act_window"]._for_xml_id("recurring_invoices.action_recurring_invoice")
         action.update(views=[(False, "form")], view_mode="form", target="current")
         return action
