@@ -70,8 +70,9 @@ def _on(env, record):
     return env[record._name].browse(record.ids)
 
 
-# (model, method, what the row does, call(test, env of the user), expected for USERS)
-# A call returning a number (records found) shows that number instead of "ok".
+# (model, method, what the row does, call, expected for USERS). The call is call(test, env of the user), or the
+# name of a fixture record whose method is called without arguments (None: the model's); a call that returns a
+# number (of records found) shows that number instead of "ok".
 MATRIX = [
     # Recurring interactions
     ("recurring.interaction", "create", "create on a customer of their company", _interaction,
@@ -104,41 +105,30 @@ MATRIX = [
      lambda t, env: _on(env, t.recurrence).copy(),
      (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_generate", "generate its interactions",
-     lambda t, env: _on(env, t.recurrence).action_generate(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_pause", "pause it",
-     lambda t, env: _on(env, t.recurrence).action_pause(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_resume", "resume it",
-     lambda t, env: _on(env, t.recurrence).action_resume(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_archive", "archive it",
-     lambda t, env: _on(env, t.recurrence).action_archive(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "unlink", "delete it",
-     lambda t, env: _on(env, t.recurrence).unlink(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_open_interactions", "open its interactions",
-     lambda t, env: _on(env, t.recurrence).action_open_interactions(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_open_target", "open its target",
-     lambda t, env: _on(env, t.recurrence).action_open_target(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_add_recurring_interaction", "open a new recurrence form",
-     lambda t, env: env["recurring.interaction"].action_add_recurring_interaction(),
-     (ACCESS, OK, OK, OK)),
+     None, (ACCESS, OK, OK, OK)),
     ("res.partner", "read", "count the recurrences of the customer",
      lambda t, env: _on(env, t.customer).read(["recurring_interaction_count"])[0]["recurring_interaction_count"],
      (ACCESS, 1, ACCESS, 0)),
     ("res.partner", "action_open_recurring_interactions", "open the recurrences of the customer",
-     lambda t, env: _on(env, t.customer).action_open_recurring_interactions(),
-     (ACCESS, OK, OK, OK)),
+     "customer", (ACCESS, OK, OK, OK)),
     ("mail.activity", "action_make_recurring", "make the internal user's activity recurring",
-     lambda t, env: _on(env, t.activity).action_make_recurring(),
-     (ACCESS, OK, ACCESS, OK)),
+     "activity", (ACCESS, OK, ACCESS, OK)),
     ("mail.activity", "action_open_recurrence", "open the recurrence of a generated activity",
-     lambda t, env: _on(env, t.generated_activity).action_open_recurrence(),
-     (ACCESS, OK, ACCESS, ACCESS)),
+     "generated_activity", (ACCESS, OK, ACCESS, ACCESS)),
     # Recurring invoices
     ("recurring.invoice", "create", "create a template in their company", _template,
      (ACCESS, ACCESS, OK, OK)),
@@ -164,32 +154,23 @@ MATRIX = [
      lambda t, env: _on(env, t.template).copy(),
      (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_generate", "plan its “Issue invoice” activities",
-     lambda t, env: _on(env, t.template).action_generate(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_pause", "pause it",
-     lambda t, env: _on(env, t.template).action_pause(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_resume", "resume it",
-     lambda t, env: _on(env, t.template).action_resume(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_archive", "archive it",
-     lambda t, env: _on(env, t.template).action_archive(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "unlink", "delete it",
-     lambda t, env: _on(env, t.template).unlink(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_preview", "preview its next invoice",
-     lambda t, env: _on(env, t.template).action_preview(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_issue_invoice", "issue its next invoice",
-     lambda t, env: _on(env, t.template).action_issue_invoice(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_open_invoices", "open its invoices",
-     lambda t, env: _on(env, t.template).action_open_invoices(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_new_template", "open a new template form",
-     lambda t, env: env["recurring.invoice"].action_new_template(),
-     (ACCESS, ACCESS, OK, OK)),
+     None, (ACCESS, ACCESS, OK, OK)),
     ("recurring.invoice.line", "create", "add a line to the template",
      lambda t, env: env["recurring.invoice.line"].create(
          {"recurring_invoice_id": t.template.id, "name": "Extra", "price_unit": 5.0}
@@ -213,23 +194,18 @@ MATRIX = [
      lambda t, env: _on(env, t.preview).read(["pdf_name"]),
      (ACCESS, ACCESS, ACCESS, ACCESS)),
     ("account.move", "action_make_recurring", "make an invoice recurring",
-     lambda t, env: _on(env, t.invoice).action_make_recurring(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "invoice", (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_open_recurring_invoice", "open the template of an invoice",
-     lambda t, env: _on(env, t.template_invoice).action_open_recurring_invoice(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "template_invoice", (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_new_recurring_invoice", "open a new template from the invoice list",
-     lambda t, env: env["account.move"].action_new_recurring_invoice(),
-     (ACCESS, ACCESS, OK, OK)),
+     None, (ACCESS, ACCESS, OK, OK)),
     ("mail.activity", "read", "read an “Issue invoice” activity's computed fields",
      lambda t, env: _read_computed(_on(env, t.issue_activity)),
      (ACCESS, ACCESS, ACCESS, OK)),
     ("mail.activity", "action_issue_recurring_invoice", "issue the invoice from its activity",
-     lambda t, env: _on(env, t.issue_activity).action_issue_recurring_invoice(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
     ("mail.activity", "action_open_recurring_invoice_move", "open the invoice of its activity",
-     lambda t, env: _on(env, t.issue_activity).action_open_recurring_invoice_move(),
-     (ACCESS, ACCESS, ACCESS, OK)),
+     "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
 ]  # fmt: skip
 
 
@@ -285,12 +261,15 @@ class TestAccessMatrix(AccountTestInvoicingCommon):
         cls.template_invoice = cls.init_invoice("out_invoice", partner=cls.partner_a, products=cls.product_a)
         cls.template_invoice.recurring_invoice_id = cls.template
 
-    def _call(self, call, user):
-        """What ``user`` gets from ``call``, and the message of a refusal; nothing the call did is kept."""
+    def _call(self, model, method, call, user):
+        """What ``user`` gets from the call of a row, and the message of a refusal; nothing the call did is kept."""
         env = self.env(user=user, su=False, context=dict(self.env.context, allowed_company_ids=user.company_id.ids))
         savepoint = self.env.cr.savepoint()
         try:
-            result = call(self, env)
+            if callable(call):
+                result = call(self, env)
+            else:
+                result = getattr(_on(env, getattr(self, call)) if call else env[model], method)()
             env.flush_all()
             return (result if type(result) is int else OK), None
         except UserError as error:  # AccessError and ValidationError are UserErrors
@@ -302,7 +281,7 @@ class TestAccessMatrix(AccountTestInvoicingCommon):
         for model, method, label, call, expected in MATRIX:
             for login, outcome in zip(USERS, expected, strict=True):
                 with self.subTest(model=model, method=method, row=label, user=login):
-                    got, message = self._call(call, self.users[login])
+                    got, message = self._call(model, method, call, self.users[login])
                     self.assertEqual(got, outcome)
                     # A refusal never names what the user may not read; those of the addons' actions are
                     # sentences, never mail's raw "security restrictions" (reading an activity one may not
