@@ -170,7 +170,7 @@ class RecurringInteraction(models.Model):
             partner_field = self._get_partner_field(model)
             values.update(((model, target.id), (hidden, False)) for target in targets - readable)
             for target in readable:
-                partner = target if partner_field == "id" else target[partner_field] if partner_field else False
+                partner = target if partner_field == "id" else (target[partner_field] if partner_field else False)
                 values[model, target.id] = (target.display_name, partner)
         for rec in self:
             rec.res_name, rec.partner_id = values.get((rec.res_model, rec.res_id), (False, False))
@@ -204,8 +204,9 @@ class RecurringInteraction(models.Model):
     def _filtered_target_access(self, operation, user=None):
         """The recurrences whose target ``user`` (by default the current user) may ``operation``.
 
-        The current user is checked in the companies they work in, another user in all of theirs.
-        "activity" is what scheduling an activity on the target needs, as mail.activity checks it.
+        The current user is checked in the companies they work in (under sudo, like Odoo's own checks,
+        anything goes), another user in all of theirs. "activity" is what scheduling an activity on the
+        target needs, as mail.activity checks it.
         """
         env = self.env
         if user and user != env.user:
