@@ -323,7 +323,7 @@ class RecurringInteraction(models.Model):
         return activity.recurring_interaction_id
 
     def _check_can_generate(self):
-        super()._check_can_generate()
+        res = super()._check_can_generate()
         if forbidden := self - self._filtered_target_access("activity"):
             raise AccessError(
                 self.env._(
@@ -333,6 +333,7 @@ class RecurringInteraction(models.Model):
                     target=forbidden[0]._get_target_label(),
                 )
             )
+        return res
 
     def _get_activity_sync_values(self):
         return {
