@@ -17,10 +17,13 @@ def _packages(addon):
 
 
 def _data_files(addon):
-    """Non-Python files an addon loads at run time (XML, CSV, PO, images, assets)."""
+    """Files an addon loads at run time besides its packages: XML, CSV, PO, images, assets, and the
+    migration scripts (Odoo runs them by path, they are no package)."""
     base = ROOT / addon
     return sorted(
-        str(path.relative_to(base)) for path in base.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")
+        str(path.relative_to(base))
+        for path in base.rglob("*")
+        if path.is_file() and path.suffix != ".pyc" and (path.suffix != ".py" or "migrations" in path.parts)
     )
 
 

@@ -61,6 +61,7 @@ class MailActivity(models.Model):
     def action_open_recurrence(self):
         self.ensure_one()
         recurrence = self.recurring_interaction_id
+        recurrence.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": recurrence._name,

@@ -54,6 +54,10 @@ class RecurringActivityGenerator(models.AbstractModel):
         """Values that open future activities must keep in line with the recurrence."""
         return {}
 
+    def _check_can_generate(self):
+        """Raise unless the current user may generate the activities of these recurrences."""
+        self.check_access("write")
+
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------
@@ -143,7 +147,7 @@ class RecurringActivityGenerator(models.AbstractModel):
     # ------------------------------------------------------------------
     def action_generate(self):
         """Generate (or regenerate) the activities of these recurrences: idempotent."""
-        self.check_access("write")
+        self._check_can_generate()
         if any(rec.paused for rec in self):
             raise UserError(self.env._("Resume the recurrence before generating its activities."))
         if not all(self.mapped("active")):
@@ -171,7 +175,9 @@ class RecurringActivityGenerator(models.AbstractModel):
 
     def action_resume(self):
         self.write({"paused": False})
-        self.filtered("generated_until")._reconcile_activities()
+        generated = self.filtered("generated_until")
+        generated._check_can_generate()
+        generated._reconcile_activities()
 
     def action_archive(self):
         self._remove_open_future_activities()

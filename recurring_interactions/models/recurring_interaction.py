@@ -2,7 +2,8 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
 
 ENDING_SOON_DAYS = 30
 
@@ -46,13 +47,14 @@ class RecurringInteraction(models.Model):
         inverse="_inverse_resource_ref",
         help="The customer (or any record with activities) the interactions are scheduled on.",
     )
-    res_name = fields.Char(string="Target Name", compute="_compute_res_name", store=True, compute_sudo=True)
+    # Name and customer of the target are computed for each reader, never stored: nobody learns
+    # through a recurrence what they could not read on the target itself.
+    res_name = fields.Char(string="Target Name", compute="_compute_target_fields", search="_search_res_name")
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
-        compute="_compute_partner_id",
-        store=True,
-        index=True,
+        compute="_compute_target_fields",
+        search="_search_partner_id",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -146,33 +148,116 @@ class RecurringInteraction(models.Model):
     def write(self, vals):
         return super().write(self._convert_resource_ref(dict(vals)))
 
-    @api.depends("res_model", "res_id")
-    def _compute_res_name(self):
-        for rec in self:
-            target = rec.res_model in self.env and rec.res_id and self.env[rec.res_model].browse(rec.res_id).exists()
-            rec.res_name = target.display_name if target else False
+    @api.model
+    def _get_partner_field(self, model):
+        """The field of `model` that holds its customer: "id" for a contact (its own customer), else None."""
+        if model == "res.partner":
+            return "id"
+        field = self.env[model]._fields.get("partner_id")
+        return "partner_id" if field and field.comodel_name == "res.partner" else None
 
     @api.depends("res_model", "res_id")
-    def _compute_partner_id(self):
+    @api.depends_context("uid")
+    def _compute_target_fields(self):
+        # As the web client shows a reference the reader may not open (see web_read).
+        hidden = self.env._("You don't have access to this record")
+        values = {}
+        for model, recurrences in self.filtered("res_id").grouped("res_model").items():
+            if model not in self.env:
+                continue
+            targets = self.env[model].browse(recurrences.mapped("res_id")).exists()
+            readable = targets._filtered_access("read")
+            partner_field = self._get_partner_field(model)
+            values.update(((model, target.id), (hidden, False)) for target in targets - readable)
+            for target in readable:
+                partner = target if partner_field == "id" else (target[partner_field] if partner_field else False)
+                values[model, target.id] = (target.display_name, partner)
         for rec in self:
-            if rec.res_model == "res.partner":
-                rec.partner_id = rec.res_id
-            elif rec.res_model in self.env and rec.res_id and "partner_id" in self.env[rec.res_model]._fields:
-                partner = self.env[rec.res_model].sudo().browse(rec.res_id).exists().partner_id
-                rec.partner_id = partner if partner._name == "res.partner" else False
+            rec.res_name, rec.partner_id = values.get((rec.res_model, rec.res_id), (False, False))
+
+    def _search_by_target(self, get_target_domain):
+        """Recurrences whose target matches ``get_target_domain(model)`` (None: none of that model can),
+        among the targets the user may read."""
+        # Every model any recurrence targets: it only shapes the domain, the user's own rights filter.
+        groups = self.sudo().with_context(active_test=False)._read_group([], ["res_model"])
+        domains = []
+        for (model,) in groups:
+            target_domain = get_target_domain(model) if model in self.env else None
+            if target_domain is not None and self.env[model].has_access("read"):
+                targets = self.env[model].with_context(active_test=False)._search(target_domain)
+                domains.append([("res_model", "=", model), ("res_id", "in", targets)])
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
+
+    def _search_res_name(self, operator, value):
+        return self._search_by_target(lambda model: [("display_name", operator, value)])
+
+    def _search_partner_id(self, operator, value):
+        def get_target_domain(model):
+            partner_field = self._get_partner_field(model)
+            if partner_field == "id" and isinstance(value, str):
+                # A contact is its own customer: matched by name like a many2one.
+                return [("display_name", operator, value)]
+            return partner_field and [(partner_field, operator, value)]
+
+        return self._search_by_target(get_target_domain)
+
+    def _filtered_target_access(self, operation, user=None):
+        """The recurrences whose target ``user`` (by default the current user) may ``operation``.
+
+        The current user is checked in the companies they work in (under sudo, like Odoo's own checks,
+        anything goes), another user in all of theirs. "activity" is what scheduling an activity on the
+        target needs, as mail.activity checks it.
+        """
+        env = self.env
+        if user and user != env.user:
+            env = env(user=user, su=False, context=dict(env.context, allowed_company_ids=user.company_ids.ids))
+        allowed_ids = []
+        for model, recurrences in self.grouped("res_model").items():
+            targets = env[model].browse(recurrences.mapped("res_id"))
+            if operation == "activity":
+                permitted = targets._filtered_access(getattr(targets, "_mail_post_access", "write"))
             else:
-                rec.partner_id = False
+                permitted = targets._filtered_access(operation)
+            allowed_ids += recurrences.filtered(lambda r, ids=set(permitted.ids): r.res_id in ids).ids
+        return self.browse(allowed_ids)
 
-    @api.constrains("res_model", "res_id")
+    @api.constrains("res_model_id", "res_id", "user_id")
     def _check_target(self):
-        for rec in self:
-            if not rec.res_id:
+        """The target exists and has activities; whoever sets it and the assignee may both open it."""
+        # Model metadata that users may not read themselves.
+        for model, recurrences in self.grouped(lambda r: r.res_model_id.sudo()).items():
+            if not all(recurrences.mapped("res_id")):
                 raise ValidationError(self.env._("Choose the record the interactions are scheduled on (the target)."))
-            model = self.env.get(rec.res_model)
-            if model is None or not model.browse(rec.res_id).exists():
-                raise ValidationError(self.env._("The target record of “%s” does not exist.", rec.name))
-            if not (rec.res_model_id.is_mail_thread and rec.res_model_id.is_mail_activity):
-                raise ValidationError(self.env._("Records of “%s” cannot have activities.", rec.res_model_id.name))
+            if not (model.is_mail_thread and model.is_mail_activity):
+                raise ValidationError(self.env._("Records of “%s” cannot have activities.", model.name))
+            Target = self.env.get(model.model)
+            existing = set(Target.browse(recurrences.mapped("res_id")).exists().ids) if Target is not None else set()
+            if missing := recurrences.filtered(lambda r, ids=existing: r.res_id not in ids):
+                raise ValidationError(self.env._("The target record of “%s” does not exist.", missing[0].name))
+        # Otherwise anyone could read any record's name by its id through a recurrence.
+        if forbidden := self - self._filtered_target_access("read"):
+            raise AccessError(
+                self.env._(
+                    "You cannot plan interactions on %s: you are not allowed to open that record.",
+                    forbidden[0]._get_target_label(),
+                )
+            )
+        for user, recurrences in self.grouped("user_id").items():
+            if user != self.env.user and (forbidden := recurrences - recurrences._filtered_target_access("read", user)):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot open %(target)s: assign “%(name)s” to someone who can, "
+                        "or choose another target.",
+                        user=user.name,
+                        target=forbidden[0]._get_target_label(),
+                        name=forbidden[0].name,
+                    )
+                )
+
+    def _get_target_label(self):
+        """The target named without reading it, as its model and id ("Contact #42")."""
+        self.ensure_one()
+        return f"{self.res_model_id.sudo().name} #{self.res_id}"
 
     # ------------------------------------------------------------------
     # Interactions and state
@@ -237,6 +322,19 @@ class RecurringInteraction(models.Model):
     def _get_activity_recurrence(self, activity):
         return activity.recurring_interaction_id
 
+    def _check_can_generate(self):
+        res = super()._check_can_generate()
+        if forbidden := self - self._filtered_target_access("activity"):
+            raise AccessError(
+                self.env._(
+                    "You cannot generate the interactions of “%(name)s”: you are not allowed to schedule "
+                    "activities on %(target)s.",
+                    name=forbidden[0].name,
+                    target=forbidden[0]._get_target_label(),
+                )
+            )
+        return res
+
     def _get_activity_sync_values(self):
         return {
             "res_model_id": self.res_model_id.id,
@@ -278,6 +376,7 @@ class RecurringInteraction(models.Model):
 
     def action_add_recurring_interaction(self):
         """List header button: a new recurrence (whatever rows are selected)."""
+        self.browse().check_access("create")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Add recurring interaction"),
@@ -290,6 +389,7 @@ class RecurringInteraction(models.Model):
 
     def action_open_interactions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "recurring_interactions.action_recurring_interaction_activities"
         )

@@ -1,4 +1,6 @@
 # Part of recurring_interactions. License LGPL-3.
+from collections import Counter
+
 from odoo import fields, models
 
 
@@ -12,18 +14,15 @@ class ResPartner(models.Model):
     )
 
     def _compute_recurring_interaction_count(self):
-        counts = dict(
-            self.env["recurring.interaction"]._read_group(
-                [("partner_id", "in", self.ids)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        # The customer of a recurrence is computed for its reader: counted here, not grouped in SQL.
+        recurrences = self.env["recurring.interaction"].search([("partner_id", "in", self.ids)])
+        counts = Counter(recurrence.partner_id for recurrence in recurrences)
         for partner in self:
             partner.recurring_interaction_count = counts.get(partner, 0)
 
     def action_open_recurring_interactions(self):
         self.ensure_one()
+        self.env["recurring.interaction"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("recurring_interactions.action_recurring_interaction")
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {

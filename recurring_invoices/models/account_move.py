@@ -123,14 +123,19 @@ class AccountMove(models.Model):
         if self.recurring_invoice_id:
             return self.action_open_recurring_invoice()
         start = self.invoice_date or fields.Date.context_today(self)
-        template = self.env["recurring.invoice"].create(
+        Template = self.env["recurring.invoice"]
+        # The template's responsible issues its invoices: the salesperson only when they may.
+        responsible = self.invoice_user_id
+        if not Template._can_issue_invoices(responsible, self.company_id):
+            responsible = self.env.user
+        template = Template.create(
             {
                 "name": self.env._("%(partner)s, monthly", partner=self.partner_id.display_name),
                 "partner_id": self.partner_id.id,
                 "company_id": self.company_id.id,
                 "journal_id": self.journal_id.id,
                 "currency_id": self.currency_id.id,
-                "user_id": (self.invoice_user_id or self.env.user).id,
+                "user_id": responsible.id,
                 "payment_term_id": self.invoice_payment_term_id.id,
                 "fiscal_position_id": self.fiscal_position_id.id,
                 "narration": self.narration,

@@ -27,6 +27,8 @@ PRICE_MODE_SELECTION = [
     ("fixed", "Fixed prices"),
     ("pricelist", "Customer's pricelist at invoicing"),
 ]
+# Who may issue invoices: the responsible of a template must be one of them.
+BILLING_GROUP = "account.group_account_invoice"
 
 
 class RecurringInvoice(models.Model):
@@ -74,7 +76,10 @@ class RecurringInvoice(models.Model):
         tracking=True,
         index=True,
         default=lambda self: self.env.user,
-        domain="[('share', '=', False)]",
+        domain=lambda self: (
+            f"[('groups_id', 'in', {self.env.ref(BILLING_GROUP).id}), ('share', '=', False), "
+            "('company_ids', 'in', company_id)]"
+        ),
         help="Responsible of the template: gets the “Issue invoice” activities and is the invoices' salesperson.",
     )
     payment_term_id = fields.Many2one(
@@ -289,6 +294,40 @@ class RecurringInvoice(models.Model):
                     self.env._("The recurring invoice “%s” needs at least one invoice line.", template.name)
                 )
 
+    @api.model
+    def _can_issue_invoices(self, user, company):
+        """Whether ``user`` may act on the activities of ``company``'s templates: a billing user of that company."""
+        return bool(user) and user.has_group(BILLING_GROUP) and company in user.company_ids
+
+    @api.constrains("user_id", "company_id")
+    def _check_responsible(self):
+        # The responsible gets the "Issue invoice" activities and the failure to-dos: never one they cannot act on.
+        for template in self:
+            if not self._can_issue_invoices(template.user_id, template.company_id):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot issue the invoices of “%(name)s”: choose a responsible who invoices "
+                        "for %(company)s (Invoicing: Billing or above).",
+                        user=template.user_id.name,
+                        name=template.name,
+                        company=template.company_id.name,
+                    )
+                )
+
+    @api.constrains("partner_id", "company_id")
+    def _check_partner_company(self):
+        # As on invoices, but said before Odoo's company check, which would name a customer the user may not read.
+        for template in self:
+            partner = template.partner_id.sudo()
+            if partner and not partner.filtered_domain(partner._check_company_domain(template.company_id)):
+                raise ValidationError(
+                    self.env._(
+                        "The customer of “%(name)s” belongs to another company: choose a customer of %(company)s.",
+                        name=template.name,
+                        company=template.company_id.name,
+                    )
+                )
+
     @api.constrains("journal_id")
     def _check_journal(self):
         for template in self:
@@ -342,6 +381,7 @@ class RecurringInvoice(models.Model):
     # ------------------------------------------------------------------
     def action_open_invoices(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
         action.update(
             domain=[("recurring_invoice_id", "=", self.id)],
@@ -354,6 +394,7 @@ class RecurringInvoice(models.Model):
     @api.model
     def action_new_template(self):
         """Form of a new template (the "Add a recurring invoice" button of the invoice list)."""
+        self.check_access("create")
         action = self.env["ir.actions.act_window"]._for_xml_id("recurring_invoices.action_recurring_invoice")
         action.update(views=[(False, "form")], view_mode="form", target="current")
         return action
