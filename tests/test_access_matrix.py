@@ -197,6 +197,8 @@ MATRIX = [
      "invoice", (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_open_recurring_invoice", "open the template of an invoice",
      "template_invoice", (ACCESS, ACCESS, ACCESS, OK)),
+    ("account.move", "action_issue_recurring_drafts", "issue a template's draft invoice",
+     "template_invoice", (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_new_recurring_invoice", "open a new template from the invoice list",
      None, (ACCESS, ACCESS, OK, OK)),
     ("mail.activity", "read", "read an “Issue invoice” activity's computed fields",
