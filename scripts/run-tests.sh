@@ -10,9 +10,9 @@ cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
 
-echo "== Installing recurring_interactions and recurring_invoices into $DB"
+echo "== Installing recurring_interactions, recurring_invoices and Sales (for the seed's quotation example) into $DB"
 start=$(date +%s)
-"$PY" -m odoo -d "$DB" -i recurring_interactions,recurring_invoices \
+"$PY" -m odoo -d "$DB" -i recurring_interactions,recurring_invoices,sale \
     --stop-after-init --log-level=warn --no-http
 echo "== Installed in $(( $(date +%s) - start ))s; running the suite"
 

@@ -118,6 +118,8 @@ MATRIX = [
      "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_open_target", "open its target",
      "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
+    ("recurring.interaction", "action_open_filter_records", "open the records its filter matches",
+     "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_add_recurring_interaction", "open a new recurrence form",
      None, (ACCESS, OK, OK, OK)),
     ("res.partner", "read", "count the recurrences of the customer",

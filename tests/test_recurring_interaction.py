@@ -292,7 +292,7 @@ class TestRecurringInteraction(RecurringCase):
         vals = rec._prepare_activity_values(rec.interaction_ids.recurring_date)
         with self.assertRaises(Exception) as error, self.env.cr.savepoint():
             self.env["mail.activity"].create(vals)
-        self.assertIn("mail_activity_recurring_interaction_date_uniq", str(error.exception))
+        self.assertIn("mail_activity_recurring_interaction_occurrence_uniq", str(error.exception))
         self.assertEqual(len(rec.interaction_ids), 1)
 
     def test_next_dates_never_past_today(self):

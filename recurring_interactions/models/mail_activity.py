@@ -26,10 +26,12 @@ class MailActivity(models.Model):
 
     def init(self):
         res = super().init()
-        # The database, not a search before create, guarantees one activity per occurrence.
+        # The database, not a search before create, guarantees one activity per occurrence and record
+        # (a filter recurrence has one per matching record); it replaces the (recurrence, occurrence) one.
         self.env.cr.execute("""
-            CREATE UNIQUE INDEX IF NOT EXISTS mail_activity_recurring_interaction_date_uniq
-                ON mail_activity (recurring_interaction_id, recurring_date)
+            DROP INDEX IF EXISTS mail_activity_recurring_interaction_date_uniq;
+            CREATE UNIQUE INDEX IF NOT EXISTS mail_activity_recurring_interaction_occurrence_uniq
+                ON mail_activity (recurring_interaction_id, recurring_date, res_model_id, res_id)
              WHERE recurring_interaction_id IS NOT NULL
         """)
         return res

@@ -8,9 +8,16 @@ is removed at once. Done activities and those of past dates are never touched.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+
+PLAN_AHEAD_SELECTION = [
+    ("all", "Every date"),
+    ("window", "Only the next days"),
+]
 
 
 class RecurringActivityGenerator(models.AbstractModel):
@@ -28,6 +35,19 @@ class RecurringActivityGenerator(models.AbstractModel):
         copy=False,
         tracking=True,
         help="A paused recurrence generates nothing and deletes nothing until it is resumed.",
+    )
+    plan_ahead = fields.Selection(
+        PLAN_AHEAD_SELECTION,
+        required=True,
+        default="all",
+        help="Every date: all the activities of the rule at once (up to the horizon for a rule without end). "
+        "Only the next days: the activities of the coming days, the daily scheduled action planning the next ones, "
+        "so that chatters and the activity menu are not filled with a year of future activities.",
+    )
+    plan_ahead_days = fields.Integer(
+        string="Days Ahead",
+        default=0,
+        help="How many days ahead the activities are planned; 0: on the day itself.",
     )
     generated_until = fields.Date(
         copy=False,
@@ -54,6 +74,19 @@ class RecurringActivityGenerator(models.AbstractModel):
         """Values that open future activities must keep in line with the recurrence."""
         return {}
 
+    def _get_target_occurrences(self, today):
+        """{(occurrence date, record id): extra activity values} that must have an activity.
+
+        One target per date by default (record id None); a recurrence over several records
+        returns one key per record and date, with that record's values.
+        """
+        self.ensure_one()
+        return {(occurrence, None): {} for occurrence in self._get_target_dates(today)}
+
+    def _get_activity_key(self, activity):
+        """The key of `activity` among those of ``_get_target_occurrences``."""
+        return activity.recurring_date, None
+
     def _check_can_generate(self):
         """Raise unless the current user may generate the activities of these recurrences."""
         self.check_access("write")
@@ -61,10 +94,21 @@ class RecurringActivityGenerator(models.AbstractModel):
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------
-    def _get_target_dates(self, today):
-        """Dates that must have an activity: from today to the end of the rule (or its horizon)."""
+    def _get_plan_end(self, today):
+        """Last date planned now: the end of the window, or None for every date of the rule."""
         self.ensure_one()
-        return set(self._get_occurrence_dates(date_from=max(today, self.date_start)))
+        return today + timedelta(days=max(self.plan_ahead_days, 0)) if self.plan_ahead == "window" else None
+
+    def _get_target_dates(self, today):
+        """Dates that must have an activity: from today to the end of the rule (or its horizon, or the window)."""
+        self.ensure_one()
+        return set(self._get_occurrence_dates(date_from=max(today, self.date_start), date_to=self._get_plan_end(today)))
+
+    @api.constrains("plan_ahead", "plan_ahead_days")
+    def _check_plan_ahead(self):
+        for rec in self:
+            if rec.plan_ahead == "window" and rec.plan_ahead_days < 0:
+                raise ValidationError(self.env._("“Days Ahead” cannot be negative (it is %s).", rec.plan_ahead_days))
 
     def _reconcile_activities(self, today=None, extend_only=False):
         """Make the open future activities match the rule; returns (created, removed) counts.
@@ -80,9 +124,10 @@ class RecurringActivityGenerator(models.AbstractModel):
             return 0, 0
         today = today or self._get_today()
         Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
+        sync_fields = set().union(*(rec._get_activity_sync_values() for rec in recurrences))
         existing = Activity.search_fetch(
             [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", today)],
-            ["recurring_date", "active", "res_model", "res_id", *recurrences[:1]._get_activity_sync_values()],
+            ["recurring_date", "active", "res_model", "res_id", *sync_fields],
             order="recurring_date, id",
         )
         # Ids in lists, recordsets built once: growing a recordset with ``|=`` one record at a
@@ -94,24 +139,31 @@ class RecurringActivityGenerator(models.AbstractModel):
         vals_list, obsolete_ids = [], []
         to_sync = {}
         for recurrence in recurrences:
-            targets = recurrence._get_target_dates(today)
+            targets = recurrence._get_target_occurrences(today)
             seen = set()
             sync_ids = []
             for activity in by_recurrence.get(recurrence, ()):
-                occurrence = activity.recurring_date
-                if activity.active and (occurrence not in targets or occurrence in seen):
+                key = recurrence._get_activity_key(activity)
+                if activity.active and (key not in targets or key in seen):
                     obsolete_ids.append(activity.id)
                     continue
-                seen.add(occurrence)
+                seen.add(key)
                 if activity.active:
                     sync_ids.append(activity.id)
             if sync_ids:
                 to_sync[recurrence] = Activity.browse(sync_ids)
-            missing = targets - seen
+            missing = targets.keys() - seen
             if extend_only and recurrence.generated_until:
-                missing = {d for d in missing if d > recurrence.generated_until}
-            vals_list += [recurrence._prepare_activity_values(d) for d in sorted(missing)]
-            recurrence.generated_until = max(targets, default=recurrence.generated_until or False)
+                # Records that start matching a filter get theirs; one target's dates only when new.
+                missing = {key for key in missing if key[1] is not None or key[0] > recurrence.generated_until}
+            vals_list += [
+                {**recurrence._prepare_activity_values(occurrence), **targets[occurrence, record]}
+                for occurrence, record in sorted(missing, key=lambda key: (key[0], key[1] or 0))
+            ]
+            # Planned up to here, even when no date falls in the window yet.
+            recurrence.generated_until = max(
+                {occurrence for occurrence, _record in targets} | {recurrence._get_plan_end(today) or today}
+            )
         obsolete = Activity.browse(obsolete_ids)
 
         for recurrence, activities in to_sync.items():
@@ -189,9 +241,15 @@ class RecurringActivityGenerator(models.AbstractModel):
 
     @api.model
     def _cron_extend_horizon(self, batch_size=200):
-        """Extend open-ended recurrences to their horizon, a batch at a time."""
+        """Extend open-ended recurrences to their horizon, and plan-ahead windows to their next days, in batches."""
         recurrences = self.search(
-            [("paused", "=", False), ("generated_until", "!=", False), ("end_type", "=", "forever")],
+            [
+                ("paused", "=", False),
+                ("generated_until", "!=", False),
+                "|",
+                ("end_type", "=", "forever"),
+                ("plan_ahead", "=", "window"),
+            ],
         )
         for start in range(0, len(recurrences), batch_size):
             batch = recurrences[start : start + batch_size]

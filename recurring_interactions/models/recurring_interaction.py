@@ -2,11 +2,16 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
 ENDING_SOON_DAYS = 30
 
+TARGET_MODE_SELECTION = [
+    ("record", "One record"),
+    ("filter", "Every record of a filter"),
+    ("none", "Internal (no record)"),
+]
 STATE_SELECTION = [
     ("in_progress", "In Progress"),
     ("ending", "Ending Soon"),
@@ -17,21 +22,30 @@ STATE_SELECTION = [
 
 class RecurringInteraction(models.Model):
     _name = "recurring.interaction"
-    # No mail.activity.mixin: its activity_type_id ("next activity") would clash with ours.
-    _inherit = ["recurring.activity.generator", "mail.thread"]
+    # The activities of an internal recurrence are on the recurrence itself (mail.activity.mixin).
+    _inherit = ["recurring.activity.generator", "mail.thread", "mail.activity.mixin"]
     _description = "Recurring Interaction"
     _order = "state_sequence, date_start desc, id desc"
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
+    target_mode = fields.Selection(
+        TARGET_MODE_SELECTION,
+        string="Scheduled On",
+        required=True,
+        default="record",
+        tracking=True,
+        help="One record: a customer or any record with activities. Every record of a filter: each record "
+        "matching the filter on each date. Internal: a task of no record, on the recurrence itself.",
+    )
     res_model_id = fields.Many2one(
         "ir.model",
         string="Target Model",
-        required=True,
         ondelete="cascade",
-        domain=[("is_mail_activity", "=", True), ("is_mail_thread", "=", True), ("transient", "=", False)],
+        domain="[('id', 'in', target_model_ids)]",
         default=lambda self: self.env["ir.model"]._get_id("res.partner"),
     )
+    target_model_ids = fields.Many2many("ir.model", string="Target Models", compute="_compute_target_model_ids")
     res_model = fields.Char(
         related="res_model_id.model",
         string="Target Model Name",
@@ -65,8 +79,14 @@ class RecurringInteraction(models.Model):
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
     )
+    # Not mail.activity.mixin's "next activity type": the type of the activities this recurrence plans.
     activity_type_id = fields.Many2one(
         "mail.activity.type",
+        string="Activity Type",
+        related=None,
+        search=None,
+        store=True,
+        readonly=False,
         required=True,
         ondelete="restrict",
         default=lambda self: self.env.ref("recurring_interactions.mail_activity_type_follow_up", False),
@@ -102,13 +122,24 @@ class RecurringInteraction(models.Model):
     # Target
     # ------------------------------------------------------------------
     @api.model
-    def _selection_target_model(self):
+    def _get_target_models(self):
+        """Models whose records can have activities: real ones, not the abstract mixins."""
         models_ = (
             self.env["ir.model"]
             .sudo()
-            .search([("is_mail_activity", "=", True), ("transient", "=", False)], order="name")
+            .search(
+                [("is_mail_activity", "=", True), ("is_mail_thread", "=", True), ("transient", "=", False)],
+                order="name",
+            )
         )
-        return [(m.model, m.name) for m in models_]
+        return models_.filtered(lambda m: m.model in self.env and not self.env[m.model]._abstract)
+
+    @api.model
+    def _selection_target_model(self):
+        return [(m.model, m.name) for m in self._get_target_models()]
+
+    def _compute_target_model_ids(self):
+        self.target_model_ids = self._get_target_models()
 
     @api.depends("res_model", "res_id")
     def _compute_resource_ref(self):
@@ -132,6 +163,8 @@ class RecurringInteraction(models.Model):
 
         Done before the record is written, so that the target check sees it.
         """
+        if vals.get("target_mode") in ("filter", "none"):
+            vals["res_id"] = False  # no single target
         if vals.get("resource_ref"):
             target = vals.pop("resource_ref")
             if isinstance(target, str):
@@ -156,7 +189,7 @@ class RecurringInteraction(models.Model):
         field = self.env[model]._fields.get("partner_id")
         return "partner_id" if field and field.comodel_name == "res.partner" else None
 
-    @api.depends("res_model", "res_id")
+    @api.depends("target_mode", "res_model", "res_id")
     @api.depends_context("uid")
     def _compute_target_fields(self):
         # As the web client shows a reference the reader may not open (see web_read).
@@ -174,6 +207,10 @@ class RecurringInteraction(models.Model):
                 values[model, target.id] = (target.display_name, partner)
         for rec in self:
             rec.res_name, rec.partner_id = values.get((rec.res_model, rec.res_id), (False, False))
+            if rec.target_mode == "filter" and rec.res_model_id:
+                rec.res_name = self.env._("%s (filter)", rec.res_model_id.sudo().name)
+            elif rec.target_mode == "none":
+                rec.res_name = self.env._("Internal")
 
     def _search_by_target(self, get_target_domain):
         """Recurrences whose target matches ``get_target_domain(model)`` (None: none of that model can),
@@ -221,11 +258,18 @@ class RecurringInteraction(models.Model):
             allowed_ids += recurrences.filtered(lambda r, ids=set(permitted.ids): r.res_id in ids).ids
         return self.browse(allowed_ids)
 
-    @api.constrains("res_model_id", "res_id", "user_id")
+    @api.constrains("target_mode", "res_model_id", "res_id", "user_id")
     def _check_target(self):
         """The target exists and has activities; whoever sets it and the assignee may both open it."""
+        if not (targeted := self.filtered(lambda r: r.target_mode == "record")):
+            return
+        targeted._check_one_target()
+
+    def _check_one_target(self):
         # Model metadata that users may not read themselves.
         for model, recurrences in self.grouped(lambda r: r.res_model_id.sudo()).items():
+            if not model:
+                raise ValidationError(self.env._("Choose the model of the record the interactions are scheduled on."))
             if not all(recurrences.mapped("res_id")):
                 raise ValidationError(self.env._("Choose the record the interactions are scheduled on (the target)."))
             if not (model.is_mail_thread and model.is_mail_activity):
@@ -324,7 +368,8 @@ class RecurringInteraction(models.Model):
 
     def _check_can_generate(self):
         res = super()._check_can_generate()
-        if forbidden := self - self._filtered_target_access("activity"):
+        targeted = self.filtered(lambda r: r.target_mode == "record")
+        if forbidden := targeted - targeted._filtered_target_access("activity"):
             raise AccessError(
                 self.env._(
                     "You cannot generate the interactions of “%(name)s”: you are not allowed to schedule "
@@ -335,19 +380,26 @@ class RecurringInteraction(models.Model):
             )
         return res
 
+    def _get_activity_document(self):
+        """(model id, record id) the activities are scheduled on: the target, or the recurrence itself."""
+        self.ensure_one()
+        if self.target_mode == "none":
+            return self.env["ir.model"]._get_id(self._name), self.id
+        return self.res_model_id.id, self.res_id
+
     def _get_activity_sync_values(self):
-        return {
-            "res_model_id": self.res_model_id.id,
-            "res_id": self.res_id,
-            "user_id": self.user_id.id,
-            "activity_type_id": self.activity_type_id.id,
-            "summary": self.summary or self.name,
-        }
+        values = {"activity_type_id": self.activity_type_id.id, "summary": self.summary or self.name}
+        if self.target_mode != "filter":
+            # A filter's activities are each on its record, for its user: only one target moves.
+            model_id, res_id = self._get_activity_document()
+            values.update(res_model_id=model_id, res_id=res_id, user_id=self.user_id.id)
+        return values
 
     def _prepare_activity_values(self, occurrence_date):
+        model_id, res_id = self._get_activity_document()
         return {
-            "res_model_id": self.res_model_id.id,
-            "res_id": self.res_id,
+            "res_model_id": model_id,
+            "res_id": res_id,
             "activity_type_id": self.activity_type_id.id,
             "summary": self.summary or self.name,
             "note": self.note,
@@ -357,6 +409,18 @@ class RecurringInteraction(models.Model):
             "recurring_interaction_id": self.id,
             "automated": True,
         }
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done_internal(self):
+        """The done interactions of an internal recurrence are on it: deleting it would lose them."""
+        internal = self.filtered(lambda r: r.target_mode == "none" and r.done_count)
+        if internal:
+            raise UserError(
+                self.env._(
+                    "“%s” has done interactions, which are kept on it: archive it instead of deleting it.",
+                    internal[0].name,
+                )
+            )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -623,6 +623,12 @@ class RecurringRuleMixin(models.AbstractModel):
             elif not rule.until:
                 rule.until = False
 
+    @api.onchange("duration", "duration_unit")
+    def _onchange_duration(self):
+        """ "For 1 year" ends the rule on a date, whatever ending was chosen before."""
+        for rule in self.filtered(lambda r: r.duration > 0):
+            rule.end_type = "end_date"
+
     @api.onchange("rrule_type")
     def _onchange_rrule_type(self):
         """Pre-fill what a user would pick for the new frequency from the start date."""

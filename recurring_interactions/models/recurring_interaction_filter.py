@@ -1,0 +1,169 @@
+# Part of recurring_interactions. License LGPL-3.
+"""Recurrences over a live filter: every record matching a domain on each date, one activity each.
+
+The domain is data, never code: read as a literal, checked against the model's fields, and run
+with the rights of the recurrence's assignee in the recurrence's company, so that a recurrence never
+reaches a record its assignee could not open. It is evaluated each time activities are planned,
+which for a filter is the plan-ahead window only: the set of records is never frozen for a year.
+"""
+
+import ast
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
+
+
+class RecurringInteraction(models.Model):
+    _inherit = "recurring.interaction"  # pylint: disable=consider-merging-classes-inherited
+
+    filter_domain = fields.Char(
+        string="Filter",
+        default="[]",
+        help="The records to schedule on: those matching this filter on each date, "
+        "as the assignee may see them.",
+    )
+    user_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Assign To The Record's",
+        ondelete="set null",
+        domain="[('model_id', '=', res_model_id), ('ttype', '=', 'many2one'), ('relation', '=', 'res.users')]",
+        help="Each record's own user gets its activity (for example its salesperson); "
+        "“Assigned to” when the record has none.",
+    )
+    filter_count = fields.Integer(
+        string="Matching Records",
+        compute="_compute_filter_count",
+        help="Records matching the filter today, as the assignee sees them.",
+    )
+
+    # ------------------------------------------------------------------
+    # The domain: data, checked
+    # ------------------------------------------------------------------
+    def _get_filter_domain(self):
+        """The filter as a domain; a ValidationError saying why when it is not a plain one."""
+        self.ensure_one()
+        invalid = self.env._(
+            "The filter of “%(name)s” is not a list of conditions on %(model)s: %(error)s",
+        )
+        try:
+            domain = ast.literal_eval((self.filter_domain or "[]").strip())
+            if not isinstance(domain, list | tuple):
+                raise ValueError(self.env._("a filter is a list of conditions"))
+            domain = expression.normalize_domain(list(domain))
+            # Builds the query without running it: unknown fields and operators are refused here.
+            self.env[self.res_model].sudo()._search(domain)
+        except (ValueError, SyntaxError, TypeError, KeyError, AssertionError) as error:
+            raise ValidationError(
+                invalid % {"name": self.name, "model": self.res_model_id.sudo().name, "error": error}
+            ) from error
+        return domain
+
+    @api.constrains("target_mode", "filter_domain", "res_model_id", "user_field_id", "plan_ahead")
+    def _check_filter(self):
+        filters = self.filtered(lambda r: r.target_mode == "filter")
+        allowed_model_ids = set(self._get_target_models().ids) if filters else set()
+        for rec in filters:
+            if rec.res_model_id.id not in allowed_model_ids:
+                raise ValidationError(self.env._("Choose the model whose records the filter selects."))
+            rec._get_filter_domain()
+            field = rec.user_field_id.sudo()
+            if field and (field.model != rec.res_model or field.ttype != "many2one" or field.relation != "res.users"):
+                raise ValidationError(
+                    self.env._(
+                        "“%(field)s” is not a user of %(model)s: choose a field that links each record to a user.",
+                        field=field.field_description,
+                        model=rec.res_model_id.sudo().name,
+                    )
+                )
+            if rec.plan_ahead != "window":
+                raise ValidationError(
+                    self.env._(
+                        "A recurrence over a filter plans only the next days (its records change every day): "
+                        "choose “Only the next days” for “%s”.",
+                        rec.name,
+                    )
+                )
+
+    @api.onchange("target_mode")
+    def _onchange_target_mode(self):
+        if self.target_mode == "filter":
+            self.plan_ahead = "window"
+
+    # ------------------------------------------------------------------
+    # The records, as the assignee sees them
+    # ------------------------------------------------------------------
+    def _get_filter_model(self):
+        """The target model with the assignee's rights, in the recurrence's company only."""
+        self.ensure_one()
+        user = self.user_id
+        if self.company_id not in user.company_ids:
+            raise AccessError(
+                self.env._("%(user)s does not work for %(company)s.", user=user.name, company=self.company_id.name)
+            )
+        return self.env[self.res_model].with_user(user).with_context(allowed_company_ids=self.company_id.ids)
+
+    def _get_filter_targets(self):
+        """{record id: user id} of the records matching the filter now, one query."""
+        self.ensure_one()
+        Model = self._get_filter_model()
+        user_field = self.user_field_id.sudo().name
+        records = Model.search_fetch(self._get_filter_domain(), [user_field] if user_field else [])
+        if not user_field:
+            return dict.fromkeys(records.ids, self.user_id.id)
+        return {record.id: record[user_field].id or self.user_id.id for record in records}
+
+    @api.depends("target_mode", "filter_domain", "res_model_id", "user_id", "company_id")
+    def _compute_filter_count(self):
+        for rec in self:
+            rec.filter_count = 0
+            if rec.target_mode == "filter" and rec.res_model_id and rec.user_id:
+                try:
+                    rec.filter_count = rec._get_filter_model().search_count(rec._get_filter_domain())
+                except (ValidationError, AccessError):
+                    continue
+
+    @api.depends("target_mode", "filter_domain", "res_model_id", "user_id")
+    def _compute_preview_html(self):
+        res = super()._compute_preview_html()
+        for rec in self.filtered(lambda r: r.target_mode == "filter"):
+            note = self.env._(
+                "Each date: one activity for each matching record; %(count)s match today for %(user)s.",
+                count=rec.filter_count,
+                user=rec.user_id.name or "",
+            )
+            rec.preview_html = Markup('<p class="text-muted">%s</p>') % note + (rec.preview_html or "")
+        return res
+
+    def action_open_filter_records(self):
+        """The records the filter matches today, as the assignee sees them."""
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Matching records"),
+            "res_model": self.res_model,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", list(self._get_filter_targets()))],
+        }
+
+    # ------------------------------------------------------------------
+    # Generation: one activity per (occurrence, record)
+    # ------------------------------------------------------------------
+    def _get_target_occurrences(self, today):
+        if self.target_mode != "filter":
+            return super()._get_target_occurrences(today)
+        targets = self._get_filter_targets()
+        return {
+            (occurrence, res_id): {"res_id": res_id, "user_id": user_id}
+            for occurrence in self._get_target_dates(today)
+            for res_id, user_id in targets.items()
+        }
+
+    def _get_activity_key(self, activity):
+        if self.target_mode != "filter":
+            return super()._get_activity_key(activity)
+        return activity.recurring_date, activity.res_id
