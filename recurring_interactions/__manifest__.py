@@ -14,6 +14,7 @@
         "data/ir_cron_data.xml",
         "data/ir_config_parameter_data.xml",
         "views/recurring_interaction_views.xml",
+        "views/recurring_generate_confirm_views.xml",
         "views/mail_activity_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

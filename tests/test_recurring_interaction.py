@@ -110,7 +110,20 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(open_future_wednesdays, 52 - 4 - 1)
 
         rec.write({"wed": False, "thu": True})
+        # Before regenerating, the form warns and the confirmation says what will happen.
+        self.assertEqual(rec.pending_removal_count, open_future_wednesdays)
+        wizard = self.env["recurring.generate.confirm"].browse(
+            self.env["recurring.generate.confirm"]
+            .with_context(**rec.action_generate_confirm()["context"])
+            .create({})
+            .id
+        )
+        self.assertIn(f"{open_future_wednesdays} open future activities will move", wizard.message)
+        self.assertIn("(3 done)", wizard.message)
+        self.assertEqual(len(rec.interaction_ids), 52, "the confirmation itself changes nothing")
         created, removed = rec._reconcile_activities()
+        rec.invalidate_recordset(["pending_removal_count"])
+        self.assertEqual(rec.pending_removal_count, 0)
 
         all_activities = rec.interaction_ids
         self.assertEqual(done, all_activities.filtered(lambda a: not a.active), "done interactions are kept")
@@ -238,7 +251,9 @@ class TestRecurringInteraction(RecurringCase):
             }
         )
         action = activity.action_make_recurring()
-        rec = self.Recurrence.browse(action["res_id"])
+        self.assertFalse(self.Recurrence.search([("name", "=", "Weekly check")]), "nothing saved before the review")
+        # The user reviews the new recurrence, then saves it.
+        rec = self.Recurrence.with_context(**action["context"]).create({})
         self.assertEqual((rec.res_model, rec.res_id, rec.user_id), ("res.partner", self.partner.id, self.assignee))
         self.assertEqual((rec.name, rec.summary, rec.date_start), ("Weekly check", "Weekly check", d("2026-12-03")))
         self.assertEqual(rec.rrule, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TH")

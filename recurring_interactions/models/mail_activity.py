@@ -37,28 +37,51 @@ class MailActivity(models.Model):
         return res
 
     def action_make_recurring(self):
-        """Turn this activity into the first occurrence of a weekly recurrence on its record."""
+        """Open a new weekly recurrence on this activity's record, to review before anything is generated.
+
+        Saved, the recurrence takes this activity as its first occurrence (see its ``create``).
+        """
         self.ensure_one()
         if self.recurring_date:
             raise UserError(self.env._("This activity already repeats: it was planned by a recurrence."))
+        self.env["recurring.interaction"].check_access("create")
         start = self.date_deadline
-        recurrence = self.env["recurring.interaction"].create(
-            {
-                "name": self.summary or self.activity_type_id.name,
-                "res_model_id": self.res_model_id.id,
-                "res_id": self.res_id,
-                "activity_type_id": self.activity_type_id.id,
-                "summary": self.summary,
-                "note": self.note,
-                "user_id": self.user_id.id,
-                "date_start": start,
-                "rrule_type": "weekly",
-                DAY_FIELDS[start.weekday()]: True,
-                "end_type": "forever",
-            }
-        )
-        self.write({"recurring_interaction_id": recurrence.id, "recurring_date": start})
-        return self.action_open_recurrence()
+        defaults = {
+            "name": self.summary or self.activity_type_id.name,
+            "target_mode": "record",
+            "res_model_id": self.res_model_id.id,
+            "res_id": self.res_id,
+            "activity_type_id": self.activity_type_id.id,
+            "summary": self.summary,
+            "note": self.note,
+            "user_id": self.user_id.id,
+            "date_start": start,
+            "rrule_type": "weekly",
+            DAY_FIELDS[start.weekday()]: True,
+            "end_type": "forever",
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Make Recurring"),
+            "res_model": "recurring.interaction",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                **{f"default_{key}": value for key, value in defaults.items()},
+                "recurring_first_activity_id": self.id,
+            },
+        }
+
+    def _link_first_occurrence(self, recurrence):
+        """This activity, made recurring, is the first occurrence of `recurrence` (not a duplicate of it)."""
+        self.ensure_one()
+        if (
+            not self.recurring_interaction_id
+            and (self.res_model, self.res_id) == (recurrence.res_model, recurrence.res_id)
+            and self.date_deadline == recurrence.date_start
+        ):
+            self.write({"recurring_interaction_id": recurrence.id, "recurring_date": self.date_deadline})
 
     def action_open_recurrence(self):
         self.ensure_one()

@@ -49,6 +49,11 @@ class RecurringActivityGenerator(models.AbstractModel):
         default=0,
         help="How many days ahead the activities are planned; 0: on the day itself.",
     )
+    pending_removal_count = fields.Integer(
+        string="Activities on Old Dates",
+        compute="_compute_pending_removal_count",
+        help="Open future activities that the rule no longer gives: a regeneration moves or removes them.",
+    )
     generated_until = fields.Date(
         copy=False,
         readonly=True,
@@ -110,19 +115,19 @@ class RecurringActivityGenerator(models.AbstractModel):
             if rec.plan_ahead == "window" and rec.plan_ahead_days < 0:
                 raise ValidationError(self.env._("“Days Ahead” cannot be negative (it is %s).", rec.plan_ahead_days))
 
-    def _reconcile_activities(self, today=None, extend_only=False):
-        """Make the open future activities match the rule; returns (created, removed) counts.
+    def _plan_reconciliation(self, today, extend_only=False):
+        """What reconciling would do, written nowhere: a dict of
 
-        Keeps every activity whose occurrence is still in the rule, creates those missing
-        and unlinks the open future ones that no longer match. Past and done activities
-        are never touched, and a date that already has an activity (done or not) gets no
-        second one. With extend_only (the daily scheduled action), only dates after those
-        already generated are planned: an activity a user cancelled does not come back.
+        - ``create``: the values of the missing activities,
+        - ``obsolete``: the open future activities that no longer match,
+        - ``sync``: {recurrence: its open future activities to keep in line with it},
+        - ``generated_until``: {recurrence: the last date it will then be planned up to},
+        - ``counts``: {recurrence: (created, removed)}.
         """
         recurrences = self.filtered(lambda r: r.active and not r.paused)
+        plan = {"create": [], "obsolete": [], "sync": {}, "generated_until": {}, "counts": {}}
         if not recurrences:
-            return 0, 0
-        today = today or self._get_today()
+            return plan
         Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
         sync_fields = set().union(*(rec._get_activity_sync_values() for rec in recurrences))
         existing = Activity.search_fetch(
@@ -136,12 +141,9 @@ class RecurringActivityGenerator(models.AbstractModel):
         for activity in existing:
             by_recurrence[self._get_activity_recurrence(activity)].append(activity)
 
-        vals_list, obsolete_ids = [], []
-        to_sync = {}
         for recurrence in recurrences:
             targets = recurrence._get_target_occurrences(today)
-            seen = set()
-            sync_ids = []
+            seen, sync_ids, obsolete_ids = set(), [], []
             for activity in by_recurrence.get(recurrence, ()):
                 key = recurrence._get_activity_key(activity)
                 if activity.active and (key not in targets or key in seen):
@@ -151,22 +153,37 @@ class RecurringActivityGenerator(models.AbstractModel):
                 if activity.active:
                     sync_ids.append(activity.id)
             if sync_ids:
-                to_sync[recurrence] = Activity.browse(sync_ids)
+                plan["sync"][recurrence] = Activity.browse(sync_ids)
             missing = targets.keys() - seen
             if extend_only and recurrence.generated_until:
                 # Records that start matching a filter get theirs; one target's dates only when new.
                 missing = {key for key in missing if key[1] is not None or key[0] > recurrence.generated_until}
-            vals_list += [
+            plan["create"] += [
                 {**recurrence._prepare_activity_values(occurrence), **targets[occurrence, record]}
                 for occurrence, record in sorted(missing, key=lambda key: (key[0], key[1] or 0))
             ]
+            plan["obsolete"] += obsolete_ids
+            plan["counts"][recurrence] = (len(missing), len(obsolete_ids))
             # Planned up to here, even when no date falls in the window yet.
-            recurrence.generated_until = max(
+            plan["generated_until"][recurrence] = max(
                 {occurrence for occurrence, _record in targets} | {recurrence._get_plan_end(today) or today}
             )
-        obsolete = Activity.browse(obsolete_ids)
+        plan["obsolete"] = Activity.browse(plan["obsolete"])
+        return plan
 
-        for recurrence, activities in to_sync.items():
+    def _reconcile_activities(self, today=None, extend_only=False):
+        """Make the open future activities match the rule; returns (created, removed) counts.
+
+        Keeps every activity whose occurrence is still in the rule, creates those missing
+        and unlinks the open future ones that no longer match. Past and done activities
+        are never touched, and a date that already has an activity (done or not) gets no
+        second one. With extend_only (the daily scheduled action), only dates after those
+        already generated are planned: an activity a user cancelled does not come back.
+        """
+        plan = self._plan_reconciliation(today or self._get_today(), extend_only=extend_only)
+        for recurrence, generated_until in plan["generated_until"].items():
+            recurrence.generated_until = generated_until
+        for recurrence, activities in plan["sync"].items():
             sync_vals = recurrence._get_activity_sync_values()
             stale = activities.filtered(
                 lambda a, v=sync_vals: any(
@@ -175,12 +192,12 @@ class RecurringActivityGenerator(models.AbstractModel):
             )
             if stale:
                 stale.with_context(mail_activity_quick_update=True).write(sync_vals)
-        if obsolete:
-            obsolete.unlink()
-        if vals_list:
+        if plan["obsolete"]:
+            plan["obsolete"].unlink()
+        if plan["create"]:
             # One batch; assignees are not sent one notification per future date.
-            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
-        return len(vals_list), len(obsolete)
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(plan["create"])
+        return len(plan["create"]), len(plan["obsolete"])
 
     def _remove_open_future_activities(self, today=None):
         """Unlink the open activities of today and later; done and past ones stay."""
@@ -200,10 +217,7 @@ class RecurringActivityGenerator(models.AbstractModel):
     def action_generate(self):
         """Generate (or regenerate) the activities of these recurrences: idempotent."""
         self._check_can_generate()
-        if any(rec.paused for rec in self):
-            raise UserError(self.env._("Resume the recurrence before generating its activities."))
-        if not all(self.mapped("active")):
-            raise UserError(self.env._("An archived recurrence generates nothing: restore it first."))
+        self._check_generation_allowed()
         created, removed = self._reconcile_activities()
         if removed:
             message = self.env._("%(created)s planned, %(removed)s removed.", created=created, removed=removed)
@@ -220,6 +234,57 @@ class RecurringActivityGenerator(models.AbstractModel):
                 "type": "success",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
+        }
+
+    def _check_generation_allowed(self):
+        if any(rec.paused for rec in self):
+            raise UserError(self.env._("Resume the recurrence before generating its activities."))
+        if not all(self.mapped("active")):
+            raise UserError(self.env._("An archived recurrence generates nothing: restore it first."))
+
+    def _get_generation_summary(self):
+        """What generating would do now, in sentences: planned, moved, removed, and done ones kept."""
+        plan = self._plan_reconciliation(self._get_today())
+        created = sum(count for count, _removed in plan["counts"].values())
+        removed = sum(count for _created, count in plan["counts"].values())
+        moved = sum(min(counts) for counts in plan["counts"].values())
+        done = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([*self._get_generated_activity_domain(), ("active", "=", False)])
+        )
+        lines = []
+        if created > moved:
+            lines.append(self.env._("%s new activities will be planned.", created - moved))
+        if moved:
+            lines.append(self.env._("%s open future activities will move to the dates of the rule.", moved))
+        if removed > moved:
+            lines.append(self.env._("%s open future activities no longer match and will be removed.", removed - moved))
+        if not lines:
+            lines.append(self.env._("Nothing to change: the activities already follow the rule."))
+        lines.append(self.env._("Done and past activities are never touched (%s done).", done))
+        return "\n".join(lines)
+
+    @api.depends_context("uid")
+    def _compute_pending_removal_count(self):
+        for rec in self:
+            rec.pending_removal_count = 0
+            if rec.id and rec.generated_until and rec.active and not rec.paused and not rec._rule_error():
+                rec.pending_removal_count = len(rec._origin._plan_reconciliation(rec._get_today())["obsolete"])
+
+    def action_generate_confirm(self):
+        """The "Generate" button: say what a generation would do, then do it on OK."""
+        self._check_can_generate()
+        self._check_generation_allowed()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Generate interactions"),
+            "res_model": "recurring.generate.confirm",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_res_model": self._name, "default_res_ids": self.ids},
         }
 
     def action_pause(self):

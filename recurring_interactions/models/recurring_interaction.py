@@ -176,7 +176,11 @@ class RecurringInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._convert_resource_ref(dict(vals)) for vals in vals_list])
+        recurrences = super().create([self._convert_resource_ref(dict(vals)) for vals in vals_list])
+        if (activity_id := self.env.context.get("recurring_first_activity_id")) and len(recurrences) == 1:
+            # Opened by "Make Recurring" on an activity: that activity is the first occurrence.
+            self.env["mail.activity"].browse(activity_id).exists()._link_first_occurrence(recurrences)
+        return recurrences
 
     def write(self, vals):
         return super().write(self._convert_resource_ref(dict(vals)))

@@ -56,7 +56,7 @@ registry.category("web_tour.tours").add("recurring_interactions_tour", {
         },
         {
             content: "Generate interactions",
-            trigger: "button[name=action_generate]:contains(Generate interactions)",
+            trigger: "button[name=action_generate_confirm]:contains(Generate interactions)",
             run: "click",
         },
         {
@@ -66,7 +66,7 @@ registry.category("web_tour.tours").add("recurring_interactions_tour", {
         },
         {
             content: "Once generated, the button offers a regeneration",
-            trigger: "button[name=action_generate]:contains(Regenerate)",
+            trigger: "button[name=action_generate_confirm]:contains(Regenerate)",
         },
         {
             content: "Open the interactions under the recurrence",

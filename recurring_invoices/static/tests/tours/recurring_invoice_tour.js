@@ -55,7 +55,7 @@ registry.category("web_tour.tours").add("recurring_invoices_tour", {
         },
         {
             content: "Generate interactions",
-            trigger: "button[name=action_generate]:contains(Generate interactions)",
+            trigger: "button[name=action_generate_confirm]:contains(Generate interactions)",
             run: "click",
         },
         {
@@ -65,7 +65,7 @@ registry.category("web_tour.tours").add("recurring_invoices_tour", {
         },
         {
             content: "Once generated, the button offers a regeneration",
-            trigger: "button[name=action_generate]:contains(Regenerate)",
+            trigger: "button[name=action_generate_confirm]:contains(Regenerate)",
         },
         {
             content: "Today's activity in the chatter reads Issue invoice",

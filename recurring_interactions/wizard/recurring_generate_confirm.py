@@ -1,0 +1,33 @@
+# Part of recurring_interactions. License LGPL-3.
+"""The confirmation of "Generate interactions": what a generation would do, said before it is done.
+
+The recurrences are saved (so validated) before this opens; the counts come from a dry run of
+the same reconciliation that the generation then applies.
+"""
+
+from odoo import api, fields, models
+
+
+class RecurringGenerateConfirm(models.TransientModel):
+    _name = "recurring.generate.confirm"
+    _description = "Confirm the Generation of a Recurrence's Activities"
+
+    res_model = fields.Char(required=True, readonly=True)
+    res_ids = fields.Json(required=True, readonly=True)
+    message = fields.Text(compute="_compute_message")
+
+    def _get_records(self):
+        self.ensure_one()
+        return self.env[self.res_model].browse(self.res_ids).exists()
+
+    @api.depends("res_model", "res_ids")
+    def _compute_message(self):
+        for wizard in self:
+            wizard.message = wizard._get_records()._get_generation_summary()
+
+    def action_confirm(self):
+        self.ensure_one()
+        action = self._get_records().action_generate()
+        # Say what was done, then close this window: the form behind it reloads.
+        action["params"]["next"] = {"type": "ir.actions.act_window_close"}
+        return action
