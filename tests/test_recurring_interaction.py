@@ -112,12 +112,7 @@ class TestRecurringInteraction(RecurringCase):
         rec.write({"wed": False, "thu": True})
         # Before regenerating, the form warns and the confirmation says what will happen.
         self.assertEqual(rec.pending_removal_count, open_future_wednesdays)
-        wizard = self.env["recurring.generate.confirm"].browse(
-            self.env["recurring.generate.confirm"]
-            .with_context(**rec.action_generate_confirm()["context"])
-            .create({})
-            .id
-        )
+        wizard = self.env["recurring.generate.confirm"].browse(rec.action_generate_confirm()["res_id"])
         self.assertIn(f"{open_future_wednesdays} open future activities will move", wizard.message)
         self.assertIn("(3 done)", wizard.message)
         self.assertEqual(len(rec.interaction_ids), 52, "the confirmation itself changes nothing")

@@ -277,14 +277,17 @@ class RecurringActivityGenerator(models.AbstractModel):
         """The "Generate" button: say what a generation would do, then do it on OK."""
         self._check_can_generate()
         self._check_generation_allowed()
+        wizard = self.env["recurring.generate.confirm"].create(
+            {"res_model": self._name, "res_ids": self.ids, "message": self._get_generation_summary()}
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Generate interactions"),
-            "res_model": "recurring.generate.confirm",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {"default_res_model": self._name, "default_res_ids": self.ids},
         }
 
     def action_pause(self):

@@ -42,10 +42,9 @@ class RecurringInteraction(models.Model):
         "ir.model",
         string="Target Model",
         ondelete="cascade",
-        domain="[('id', 'in', target_model_ids)]",
+        domain=lambda self: [("id", "in", self._get_target_models().ids)],
         default=lambda self: self.env["ir.model"]._get_id("res.partner"),
     )
-    target_model_ids = fields.Many2many("ir.model", string="Target Models", compute="_compute_target_model_ids")
     res_model = fields.Char(
         related="res_model_id.model",
         string="Target Model Name",
@@ -138,9 +137,6 @@ class RecurringInteraction(models.Model):
     def _selection_target_model(self):
         return [(m.model, m.name) for m in self._get_target_models()]
 
-    def _compute_target_model_ids(self):
-        self.target_model_ids = self._get_target_models()
-
     @api.depends("res_model", "res_id")
     def _compute_resource_ref(self):
         for rec in self:
@@ -158,13 +154,16 @@ class RecurringInteraction(models.Model):
                 rec.res_id = False
 
     @api.model
-    def _convert_resource_ref(self, vals):
-        """Target given as a reference ("res.partner,7" or a record): store it as model and id.
+    def _prepare_target_values(self, vals):
+        """The target as written: a reference ("res.partner,7" or a record) as model and id, no single
+        record for a filter or an internal recurrence, and a filter planning only the next days.
 
-        Done before the record is written, so that the target check sees it.
+        Done before the record is written, so that the checks see it.
         """
         if vals.get("target_mode") in ("filter", "none"):
             vals["res_id"] = False  # no single target
+        if vals.get("target_mode") == "filter":
+            vals.setdefault("plan_ahead", "window")  # a filter's records change: the next days only
         if vals.get("resource_ref"):
             target = vals.pop("resource_ref")
             if isinstance(target, str):
@@ -176,14 +175,14 @@ class RecurringInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        recurrences = super().create([self._convert_resource_ref(dict(vals)) for vals in vals_list])
+        recurrences = super().create([self._prepare_target_values(dict(vals)) for vals in vals_list])
         if (activity_id := self.env.context.get("recurring_first_activity_id")) and len(recurrences) == 1:
             # Opened by "Make Recurring" on an activity: that activity is the first occurrence.
             self.env["mail.activity"].browse(activity_id).exists()._link_first_occurrence(recurrences)
         return recurrences
 
     def write(self, vals):
-        return super().write(self._convert_resource_ref(dict(vals)))
+        return super().write(self._prepare_target_values(dict(vals)))
 
     @api.model
     def _get_partner_field(self, model):

@@ -5,7 +5,7 @@ The recurrences are saved (so validated) before this opens; the counts come from
 the same reconciliation that the generation then applies.
 """
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class RecurringGenerateConfirm(models.TransientModel):
@@ -14,16 +14,11 @@ class RecurringGenerateConfirm(models.TransientModel):
 
     res_model = fields.Char(required=True, readonly=True)
     res_ids = fields.Json(required=True, readonly=True)
-    message = fields.Text(compute="_compute_message")
+    message = fields.Text(readonly=True)
 
     def _get_records(self):
         self.ensure_one()
         return self.env[self.res_model].browse(self.res_ids).exists()
-
-    @api.depends("res_model", "res_ids")
-    def _compute_message(self):
-        for wizard in self:
-            wizard.message = wizard._get_records()._get_generation_summary()
 
     def action_confirm(self):
         self.ensure_one()
