@@ -88,7 +88,7 @@ class TestRecurringInteraction(RecurringCase):
         rec = self._seed_recurrence()
         rec.action_generate()
         ids = set(rec.interaction_ids.ids)
-        self.assertEqual(rec._reconcile_activities(), (0, 0))
+        self.assertEqual(rec._reconcile_activities(), (0, 0, 0))
         rec.invalidate_recordset()
         self.assertEqual(set(rec.interaction_ids.ids), ids)
 
@@ -110,7 +110,7 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(open_future_wednesdays, 52 - 4 - 1)
 
         rec.write({"wed": False, "thu": True})
-        created, removed = rec._reconcile_activities()
+        created, removed, _moved = rec._reconcile_activities()
 
         all_activities = rec.interaction_ids
         self.assertEqual(done, all_activities.filtered(lambda a: not a.active), "done interactions are kept")
@@ -123,7 +123,7 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(created, len(expected))
         # Nothing duplicated, and a second regeneration changes nothing.
         self.assertEqual(len(set(future.mapped("recurring_date"))), len(future))
-        self.assertEqual(rec._reconcile_activities(), (0, 0))
+        self.assertEqual(rec._reconcile_activities(), (0, 0, 0))
 
     def test_changed_assignee_follows_on_open_future_interactions(self):
         rec = self._seed_recurrence(end_type="count", count=3)

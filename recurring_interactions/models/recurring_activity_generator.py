@@ -12,6 +12,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .working_schedule import WorkingSchedules
+
 
 class RecurringActivityGenerator(models.AbstractModel):
     _name = "recurring.activity.generator"
@@ -57,28 +59,62 @@ class RecurringActivityGenerator(models.AbstractModel):
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------
-    def _get_target_dates(self, today):
-        """Dates that must have an activity: from today to the end of the rule (or its horizon)."""
-        self.ensure_one()
-        return set(self._get_occurrence_dates(date_from=max(today, self.date_start)))
+    def _get_target_occurrences(self, today, schedules=None):
+        """{recurrence: {nominal date: due date}} of the occurrences that must have an activity.
+
+        Those due from today to the end of the rule (or its horizon), on working days if the rule
+        says so; an activity's ``recurring_date`` is the nominal date, its due date the working day.
+        """
+        return {
+            recurrence: dict(pairs)
+            for recurrence, pairs in self._get_occurrence_pairs(date_from=today, schedules=schedules).items()
+        }
+
+    def _follows_rule(self, activity, nominal, schedules):
+        """Whether the rule may move this open activity: its due date is where the rule puts or put it.
+
+        That is its occurrence's date, the working day before or after it, or (for a rule that
+        avoids them) a day that is now off. A due date a user moved anywhere else stays.
+        """
+        deadline = activity.date_deadline
+        if deadline == nominal:
+            return True
+        if not self.resource_calendar_id:
+            return False
+        schedule = schedules.get(self.resource_calendar_id, self._get_rule_company())
+        if self.non_working_days != "keep" and schedule.is_off(deadline):
+            return True
+        return deadline in (schedule.move(nominal, "previous"), schedule.move(nominal, "next"))
 
     def _reconcile_activities(self, today=None, extend_only=False):
-        """Make the open future activities match the rule; returns (created, removed) counts.
+        """Make the open future activities match the rule; returns (created, removed, moved) counts.
 
-        Keeps every activity whose occurrence is still in the rule, creates those missing
-        and unlinks the open future ones that no longer match. Past and done activities
-        are never touched, and a date that already has an activity (done or not) gets no
+        Keeps every activity whose occurrence is still in the rule, creates those missing,
+        moves those whose working day changed (a holiday added) and unlinks the open future
+        ones that no longer match. Past (due before today) and done activities are never
+        touched, and an occurrence that already has an activity (done or not) gets no
         second one. With extend_only (the daily scheduled action), only dates after those
         already generated are planned: an activity a user cancelled does not come back.
         """
         recurrences = self.filtered(lambda r: r.active and not r.paused)
         if not recurrences:
-            return 0, 0
+            return 0, 0, 0
         today = today or self._get_today()
+        schedules = WorkingSchedules()
+        targets_by_recurrence = recurrences._get_target_occurrences(today, schedules)
+        # An occurrence moved to a working day may have its nominal date before today (Saturday to Monday).
+        earliest = min([today, *(min(targets) for targets in targets_by_recurrence.values() if targets)])
         Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
         existing = Activity.search_fetch(
-            [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", today)],
-            ["recurring_date", "active", "res_model", "res_id", *recurrences[:1]._get_activity_sync_values()],
+            [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", earliest)],
+            [
+                "recurring_date",
+                "date_deadline",
+                "active",
+                "res_model",
+                "res_id",
+                *recurrences[:1]._get_activity_sync_values(),
+            ],
             order="recurring_date, id",
         )
         # Ids in lists, recordsets built once: growing a recordset with ``|=`` one record at a
@@ -88,25 +124,31 @@ class RecurringActivityGenerator(models.AbstractModel):
             by_recurrence[self._get_activity_recurrence(activity)].append(activity)
 
         vals_list, obsolete_ids = [], []
-        to_sync = {}
+        to_sync, moves = {}, defaultdict(list)
         for recurrence in recurrences:
-            targets = recurrence._get_target_dates(today)
+            targets = targets_by_recurrence[recurrence]
             seen = set()
             sync_ids = []
             for activity in by_recurrence.get(recurrence, ()):
                 occurrence = activity.recurring_date
-                if activity.active and (occurrence not in targets or occurrence in seen):
+                open_future = activity.active and activity.date_deadline >= today
+                if open_future and (occurrence not in targets or occurrence in seen):
                     obsolete_ids.append(activity.id)
                     continue
                 seen.add(occurrence)
-                if activity.active:
+                if open_future:
                     sync_ids.append(activity.id)
+                    due = targets[occurrence]
+                    if activity.date_deadline != due and recurrence._follows_rule(activity, occurrence, schedules):
+                        moves[due].append(activity.id)
             if sync_ids:
                 to_sync[recurrence] = Activity.browse(sync_ids)
-            missing = targets - seen
+            missing = targets.keys() - seen
             if extend_only and recurrence.generated_until:
                 missing = {d for d in missing if d > recurrence.generated_until}
-            vals_list += [recurrence._prepare_activity_values(d) for d in sorted(missing)]
+            vals_list += [
+                dict(recurrence._prepare_activity_values(d), date_deadline=targets[d]) for d in sorted(missing)
+            ]
             recurrence.generated_until = max(targets, default=recurrence.generated_until or False)
         obsolete = Activity.browse(obsolete_ids)
 
@@ -119,12 +161,15 @@ class RecurringActivityGenerator(models.AbstractModel):
             )
             if stale:
                 stale.with_context(mail_activity_quick_update=True).write(sync_vals)
+        # One write per new due date: the few working days that holidays moved activities to.
+        for due, ids in moves.items():
+            Activity.browse(ids).with_context(mail_activity_quick_update=True).write({"date_deadline": due})
         if obsolete:
             obsolete.unlink()
         if vals_list:
             # One batch; assignees are not sent one notification per future date.
             self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
-        return len(vals_list), len(obsolete)
+        return len(vals_list), len(obsolete), sum(len(ids) for ids in moves.values())
 
     def _remove_open_future_activities(self, today=None):
         """Unlink the open activities of today and later; done and past ones stay."""
@@ -148,8 +193,15 @@ class RecurringActivityGenerator(models.AbstractModel):
             raise UserError(self.env._("Resume the recurrence before generating its activities."))
         if not all(self.mapped("active")):
             raise UserError(self.env._("An archived recurrence generates nothing: restore it first."))
-        created, removed = self._reconcile_activities()
-        if removed:
+        created, removed, moved = self._reconcile_activities()
+        if moved:
+            message = self.env._(
+                "%(created)s planned, %(moved)s moved to a working day, %(removed)s removed.",
+                created=created,
+                moved=moved,
+                removed=removed,
+            )
+        elif removed:
             message = self.env._("%(created)s planned, %(removed)s removed.", created=created, removed=removed)
         elif created:
             message = self.env._("%s planned.", created)
@@ -184,8 +236,15 @@ class RecurringActivityGenerator(models.AbstractModel):
     @api.model
     def _cron_extend_horizon(self, batch_size=200):
         """Extend open-ended recurrences to their horizon, a batch at a time."""
+        # Rules on working days too: a holiday added since moves (or removes) their open future activities.
         recurrences = self.search(
-            [("paused", "=", False), ("generated_until", "!=", False), ("end_type", "=", "forever")],
+            [
+                ("paused", "=", False),
+                ("generated_until", "!=", False),
+                "|",
+                ("end_type", "=", "forever"),
+                ("non_working_days", "!=", "keep"),
+            ],
         )
         for start in range(0, len(recurrences), batch_size):
             batch = recurrences[start : start + batch_size]
