@@ -192,6 +192,17 @@ def _repeat_in_savepoint(env, repeat, run):
     return results
 
 
+def _take_turns(env, repeat, variants):
+    """{name: runs}: the variants take turns in each round, so that a change of load hits them alike."""
+    runs = {name: [] for name in variants}
+    for index in range(repeat):
+        if index and not _time_left():
+            break
+        for name, run in variants.items():
+            runs[name] += _repeat_in_savepoint(env, 1, run)
+    return runs
+
+
 # ----------------------------------------------------------------------
 # P1 / P2 / P3: invoices
 # ----------------------------------------------------------------------
@@ -414,14 +425,8 @@ def task_activities(env, args):
         count = Activity.search_count([("recurring_interaction_id", "in", recurrences.ids)])
         return timer.result(count)
 
-    # The four variants take turns in each round, so that a change of the machine's load hits them alike.
     variants = {"bare": run_bare, "ours": run_ours, "bare_regen": run_bare_regen, "ours_regen": run_ours_regen}
-    runs = {name: [] for name in variants}
-    for index in range(args.repeat):
-        if index and not _time_left():
-            break
-        for name, run in variants.items():
-            runs[name] += _repeat_in_savepoint(env, 1, run)
+    runs = _take_turns(env, args.repeat, variants)
     expected = sum(len(targets) for targets in recurrences._get_target_occurrences(today).values())
     return {
         name: {"runs": name_runs, "expected": expected, "recurrences": len(recurrences)}
@@ -482,13 +487,7 @@ def task_working_days(env, args):
 
         return run
 
-    variants = {"without": expand("keep"), "with": expand("next")}
-    runs = {name: [] for name in variants}
-    for index in range(args.repeat):
-        if index and not _time_left():
-            break
-        for name, run in variants.items():
-            runs[name] += _repeat_in_savepoint(env, 1, run)
+    runs = _take_turns(env, args.repeat, {"without": expand("keep"), "with": expand("next")})
     return {**runs, "recurrences": len(recurrences)}
 
 

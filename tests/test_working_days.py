@@ -89,16 +89,21 @@ NOMINAL_FIRSTS = days(
 )
 
 
-class TestWorkingDayDates(RecurringCase):
+class NewYearScheduleMixin:
+    """The oracle's schedule: Monday to Friday, New Year's Day 2027 off."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.schedule = monday_to_friday(cls.env, holidays=[whole_day("2027-01-01")])
 
+    def _on_working_days(self, mode):
+        return {"non_working_days": mode, "resource_calendar_id": self.schedule.id}
+
+
+class TestWorkingDayDates(NewYearScheduleMixin, RecurringCase):
     def _rule(self, mode, **vals):
-        return self._recurrence(
-            **{**MONTHLY_ON_THE_FIRST, "non_working_days": mode, "resource_calendar_id": self.schedule.id, **vals}
-        )
+        return self._recurrence(**{**MONTHLY_ON_THE_FIRST, **self._on_working_days(mode), **vals})
 
     def test_keep_is_the_plain_rule(self):
         rule = self._rule("keep")
@@ -238,13 +243,8 @@ class TestWorkingDayDates(RecurringCase):
 
 
 @freeze_time("2026-11-30 09:00:00")
-class TestWorkingDayInteractions(RecurringCase):
+class TestWorkingDayInteractions(NewYearScheduleMixin, RecurringCase):
     """Interactions are due on working days; holidays added later move or remove the open future ones."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.schedule = monday_to_friday(cls.env, holidays=[whole_day("2027-01-01")])
 
     def _fridays(self, mode):
         """Every Friday from 4 December 2026, 6 times: 4, 11, 18, 25 Dec, 1 Jan (New Year's Day), 8 Jan."""
@@ -253,8 +253,7 @@ class TestWorkingDayInteractions(RecurringCase):
             fri=True,
             end_type="count",
             count=6,
-            non_working_days=mode,
-            resource_calendar_id=self.schedule.id,
+            **self._on_working_days(mode),
         )
 
     def _due(self, rec):
@@ -310,28 +309,23 @@ class TestWorkingDayInteractions(RecurringCase):
             date_start=d("2026-11-27"),
             end_type="count",
             count=5,
-            non_working_days="next",
-            resource_calendar_id=self.schedule.id,
+            **self._on_working_days("next"),
         )
         rec.action_generate()
         self.assertEqual(self._due(rec), {d("2026-11-28"): d("2026-11-30"), d("2026-12-01"): d("2026-12-01")})
         self.assertEqual(rec._reconcile_activities(), (0, 0, 0))
 
 
-class TestWorkingDayInvoices(RecurringInvoiceCase):
+class TestWorkingDayInvoices(NewYearScheduleMixin, RecurringInvoiceCase):
     """Invoices are dated on working days and created exactly once, whatever holidays do afterwards."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.schedule = monday_to_friday(cls.env, holidays=[whole_day("2027-01-01")])
 
     def _invoices(self, template):
         return {m.recurring_date: m.invoice_date for m in template.invoice_ids}
 
     def test_invoices_on_working_days_exactly_once_also_after_a_holiday_is_added(self):
         template = self._template(
-            date_start=d("2026-12-01"), non_working_days="next", resource_calendar_id=self.schedule.id
+            date_start=d("2026-12-01"),
+            **self._on_working_days("next"),
         )
         with freeze_time("2027-01-01"):  # New Year's Day: January's invoice waits for Monday 4
             self._cron()
@@ -361,7 +355,8 @@ class TestWorkingDayInvoices(RecurringInvoiceCase):
 
     def test_previous_working_day_is_invoiced_that_day_and_once(self):
         template = self._template(
-            date_start=d("2027-05-01"), non_working_days="previous", resource_calendar_id=self.schedule.id
+            date_start=d("2027-05-01"),
+            **self._on_working_days("previous"),
         )
         self.assertEqual(template.next_invoice_date, d("2027-04-30"))
         with freeze_time("2027-04-30"):  # Friday, for Saturday 1 May
@@ -378,8 +373,7 @@ class TestWorkingDayInvoices(RecurringInvoiceCase):
             date_start=d("2026-12-01"),
             end_type="count",
             count=6,
-            non_working_days="next",
-            resource_calendar_id=self.schedule.id,
+            **self._on_working_days("next"),
         )
         template.action_generate()
         activities = self._activities(template)
