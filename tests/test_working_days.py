@@ -302,6 +302,15 @@ class TestWorkingDayInteractions(NewYearScheduleMixin, RecurringCase):
         self.env["recurring.interaction"]._cron_generate()
         self.assertEqual(sorted(self._due(rec).values()), days("2026-12-04", "2026-12-11", "2026-12-25", "2027-01-08"))
 
+    def test_keep_leaves_due_dates_as_they_are(self):
+        """Keeping the dates: a Saturday interaction a user moved to Monday stays on Monday."""
+        rec = self._recurrence(date_start=d("2026-12-05"), sat=True, end_type="count", count=3)
+        rec.action_generate()
+        first = rec.interaction_ids.filtered(lambda a: a.recurring_date == d("2026-12-05"))
+        first.date_deadline = d("2026-12-07")
+        self.assertEqual(rec._reconcile_activities(), (0, 0, 0))
+        self.assertEqual(first.date_deadline, d("2026-12-07"))
+
     def test_saturday_moved_to_monday_is_planned_on_monday(self):
         """Today is Monday 30 November: Saturday 28's occurrence, moved to today, is still to plan."""
         rec = self._recurrence(

@@ -73,18 +73,20 @@ class RecurringActivityGenerator(models.AbstractModel):
     def _follows_rule(self, activity, nominal, schedules):
         """Whether the rule may move this open activity: its due date is where the rule puts or put it.
 
-        That is its occurrence's date, the working day before or after it, or (for a rule that
-        avoids them) a day that is now off. A due date a user moved anywhere else stays.
+        That is its occurrence's date or, on working days, the working day before or after it (the
+        rule moved it there before a holiday or a change of option) or a day that is now off. A due
+        date a user moved anywhere else stays, and so does every due date of a rule that keeps its dates.
         """
         deadline = activity.date_deadline
         if deadline == nominal:
             return True
-        if not self.resource_calendar_id:
+        schedule = self._get_working_schedule(schedules)
+        if schedule is None:
             return False
-        schedule = schedules.get(self.resource_calendar_id, self._get_rule_company())
-        if self.non_working_days != "keep" and schedule.is_off(deadline):
-            return True
-        return deadline in (schedule.move(nominal, "previous"), schedule.move(nominal, "next"))
+        return schedule.is_off(deadline) or deadline in (
+            schedule.move(nominal, "previous"),
+            schedule.move(nominal, "next"),
+        )
 
     def _reconcile_activities(self, today=None, extend_only=False):
         """Make the open future activities match the rule; returns (created, removed, moved) counts.
