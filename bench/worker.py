@@ -385,7 +385,7 @@ def task_activities(env, args):
     today = _today(env)
 
     def bare_vals(recs):
-        targets = recs._get_target_occurrences(today)
+        targets = recs._get_target_due_dates(today)
         return [
             dict(rec._prepare_activity_values(nominal), date_deadline=due)
             for rec in recs
@@ -427,7 +427,7 @@ def task_activities(env, args):
 
     variants = {"bare": run_bare, "ours": run_ours, "bare_regen": run_bare_regen, "ours_regen": run_ours_regen}
     runs = _take_turns(env, args.repeat, variants)
-    expected = sum(len(targets) for targets in recurrences._get_target_occurrences(today).values())
+    expected = sum(len(targets) for targets in recurrences._get_target_due_dates(today).values())
     return {
         name: {"runs": name_runs, "expected": expected, "recurrences": len(recurrences)}
         for name, name_runs in runs.items()

@@ -59,7 +59,7 @@ class RecurringActivityGenerator(models.AbstractModel):
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------
-    def _get_target_occurrences(self, today, schedules=None):
+    def _get_target_due_dates(self, today, schedules=None):
         """{recurrence: {nominal date: due date}} of the occurrences that must have an activity.
 
         Those due from today to the end of the rule (or its horizon), on working days if the rule
@@ -103,7 +103,7 @@ class RecurringActivityGenerator(models.AbstractModel):
             return 0, 0, 0
         today = today or self._get_today()
         schedules = WorkingSchedules()
-        targets_by_recurrence = recurrences._get_target_occurrences(today, schedules)
+        targets_by_recurrence = recurrences._get_target_due_dates(today, schedules)
         # An occurrence moved to a working day may have its nominal date before today (Saturday to Monday).
         earliest = min([today, *(min(targets) for targets in targets_by_recurrence.values() if targets)])
         Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
