@@ -735,7 +735,7 @@ class RecurringRuleMixin(models.AbstractModel):
             if schedule and nominal[rule]:
                 windows[schedule] += [nominal[rule][0] - shift, nominal[rule][-1] + shift]
         for schedule, bounds in windows.items():
-            schedule.read(min(bounds), max(bounds))
+            schedule.load(min(bounds), max(bounds))
         return {
             rule: [
                 (day, adjusted)

@@ -33,7 +33,7 @@ class WorkingSchedule:
         self.days_off = set()
         self.window = None  # (first, last) date read
 
-    def read(self, date_from, date_to):
+    def load(self, date_from, date_to):
         """Read that window: one lookup, or one on each side of the window read already."""
         if self.window is None:
             self._lookup(date_from, date_to)
@@ -48,11 +48,11 @@ class WorkingSchedule:
 
     def is_off(self, day):
         if self.window is None:
-            self.read(day - timedelta(days=MAX_SHIFT_DAYS), day + timedelta(days=CHUNK_DAYS))
+            self.load(day - timedelta(days=MAX_SHIFT_DAYS), day + timedelta(days=CHUNK_DAYS))
         elif day < self.window[0]:
-            self.read(day - timedelta(days=CHUNK_DAYS), self.window[1])
+            self.load(day - timedelta(days=CHUNK_DAYS), self.window[1])
         elif day > self.window[1]:
-            self.read(self.window[0], day + timedelta(days=CHUNK_DAYS))
+            self.load(self.window[0], day + timedelta(days=CHUNK_DAYS))
         return day in self.days_off
 
     def move(self, day, mode):
