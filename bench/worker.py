@@ -192,6 +192,17 @@ def _repeat_in_savepoint(env, repeat, run):
     return results
 
 
+def _take_turns(env, repeat, variants):
+    """{name: runs}: the variants take turns in each round, so that a change of load hits them alike."""
+    runs = {name: [] for name in variants}
+    for index in range(repeat):
+        if index and not _time_left():
+            break
+        for name, run in variants.items():
+            runs[name] += _repeat_in_savepoint(env, 1, run)
+    return runs
+
+
 # ----------------------------------------------------------------------
 # P1 / P2 / P3: invoices
 # ----------------------------------------------------------------------
@@ -374,8 +385,11 @@ def task_activities(env, args):
     today = _today(env)
 
     def bare_vals(recs):
+        targets = recs._get_target_due_dates(today)
         return [
-            vals for rec in recs for vals in (rec._prepare_activity_values(d) for d in rec._get_target_dates(today))
+            dict(rec._prepare_activity_values(nominal), date_deadline=due)
+            for rec in recs
+            for nominal, due in targets[rec].items()
         ]
 
     def run_bare():
@@ -411,19 +425,70 @@ def task_activities(env, args):
         count = Activity.search_count([("recurring_interaction_id", "in", recurrences.ids)])
         return timer.result(count)
 
-    # The four variants take turns in each round, so that a change of the machine's load hits them alike.
     variants = {"bare": run_bare, "ours": run_ours, "bare_regen": run_bare_regen, "ours_regen": run_ours_regen}
-    runs = {name: [] for name in variants}
-    for index in range(args.repeat):
-        if index and not _time_left():
-            break
-        for name, run in variants.items():
-            runs[name] += _repeat_in_savepoint(env, 1, run)
-    expected = sum(len(rec._get_target_dates(today)) for rec in recurrences)
+    runs = _take_turns(env, args.repeat, variants)
+    expected = sum(len(targets) for targets in recurrences._get_target_due_dates(today).values())
     return {
         name: {"runs": name_runs, "expected": expected, "recurrences": len(recurrences)}
         for name, name_runs in runs.items()
     }
+
+
+# ----------------------------------------------------------------------
+# P7: working days
+# ----------------------------------------------------------------------
+def task_working_days(env, args):
+    """P7: expanding N recurrences on working days of a schedule with public holidays, vs the plain rule."""
+    partner = _master(env)[0][:1]
+    today = _today(env)
+    calendar = env.company.resource_calendar_id
+    # Three public holidays in the year to come, as Settings > Working Schedules stores them.
+    env["resource.calendar.leaves"].create(
+        [
+            {
+                "name": f"Bench holiday {offset}",
+                "calendar_id": calendar.id,
+                "date_from": f"{today + timedelta(days=offset)} 00:00:00",
+                "date_to": f"{today + timedelta(days=offset)} 23:59:59",
+            }
+            for offset in (30, 120, 240)
+        ]
+    )
+    Recurrence = env["recurring.interaction"].with_context(tracking_disable=True, mail_create_nolog=True)
+    # Wednesday and Saturday for a year: half of the 104 dates fall on a weekend and move.
+    recurrences = Recurrence.create(
+        [
+            {
+                "name": f"Call {index}",
+                "res_model_id": env["ir.model"]._get_id("res.partner"),
+                "res_id": partner.id,
+                "rrule_type": "weekly",
+                "wed": True,
+                "sat": True,
+                "end_type": "count",
+                "count": 104,
+                "date_start": today,
+                "user_id": _user(env).id,
+                "resource_calendar_id": calendar.id,
+            }
+            for index in range(args.p7_size)
+        ]
+    )
+    env.flush_all()
+
+    def expand(mode):
+        def run():
+            recurrences.write({"non_working_days": mode})
+            env.flush_all()
+            env.invalidate_all()
+            with Timer(env) as timer:
+                occurrences = recurrences._get_occurrence_pairs()
+            return timer.result(sum(len(pairs) for pairs in occurrences.values()))
+
+        return run
+
+    runs = _take_turns(env, args.repeat, {"without": expand("keep"), "with": expand("next")})
+    return {**runs, "recurrences": len(recurrences)}
 
 
 # ----------------------------------------------------------------------
@@ -487,6 +552,7 @@ TASKS = {
     "ours": task_ours,
     "activities": task_activities,
     "preview": task_preview,
+    "working_days": task_working_days,
 }
 
 
@@ -501,6 +567,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--p4-size", type=int, default=1000)
+    parser.add_argument("--p7-size", type=int, default=1000)
     parser.add_argument("--max-seconds", type=float, default=None, help="start no new run after this")
     args = parser.parse_args(argv)
     global MAX_SECONDS

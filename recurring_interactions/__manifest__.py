@@ -6,7 +6,7 @@
     "website": "https://github.com/recurring-work/odoo-recurring",
     "author": "Recurring Work",
     "license": "LGPL-3",
-    "depends": ["mail"],
+    "depends": ["mail", "resource"],
     "data": [
         "security/recurring_interactions_security.xml",
         "security/ir.model.access.csv",

@@ -88,7 +88,7 @@ class TestRecurringInteraction(RecurringCase):
         rec = self._seed_recurrence()
         rec.action_generate()
         ids = set(rec.interaction_ids.ids)
-        self.assertEqual(rec._reconcile_activities(), (0, 0))
+        self.assertEqual(rec._reconcile_activities(), (0, 0, 0))
         rec.invalidate_recordset()
         self.assertEqual(set(rec.interaction_ids.ids), ids)
 
@@ -116,7 +116,7 @@ class TestRecurringInteraction(RecurringCase):
         self.assertIn(f"{open_future_wednesdays} open future activities will move", wizard.message)
         self.assertIn("(3 done)", wizard.message)
         self.assertEqual(len(rec.interaction_ids), 52, "the confirmation itself changes nothing")
-        created, removed = rec._reconcile_activities()
+        created, removed, _moved = rec._reconcile_activities()
         rec.invalidate_recordset(["pending_removal_count"])
         self.assertEqual(rec.pending_removal_count, 0)
 
@@ -131,7 +131,7 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(created, len(expected))
         # Nothing duplicated, and a second regeneration changes nothing.
         self.assertEqual(len(set(future.mapped("recurring_date"))), len(future))
-        self.assertEqual(rec._reconcile_activities(), (0, 0))
+        self.assertEqual(rec._reconcile_activities(), (0, 0, 0))
 
     def test_changed_assignee_follows_on_open_future_interactions(self):
         rec = self._seed_recurrence(end_type="count", count=3)

@@ -129,7 +129,7 @@ class TestQuotationFollowUp(FilterCase):
         # A second run the same day changes nothing.
         with freeze_time("2026-12-10"):
             before = self._activities(follow_up)
-            self.assertEqual(follow_up._reconcile_activities(), (0, 0))
+            self.assertEqual(follow_up._reconcile_activities(), (0, 0, 0))
             self.assertEqual(self._activities(follow_up), before)
 
     def test_a_quotation_that_stops_matching_loses_its_open_future_activities(self):

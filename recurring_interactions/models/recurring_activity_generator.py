@@ -13,6 +13,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .working_schedule import WorkingSchedules
 
 PLAN_AHEAD_SELECTION = [
     ("all", "Every date"),
@@ -79,14 +80,15 @@ class RecurringActivityGenerator(models.AbstractModel):
         """Values that open future activities must keep in line with the recurrence."""
         return {}
 
-    def _get_target_occurrences(self, today):
+    def _get_target_occurrences(self, due_dates):
         """{(occurrence date, record id): extra activity values} that must have an activity.
 
-        One target per date by default (record id None); a recurrence over several records
-        returns one key per record and date, with that record's values.
+        ``due_dates`` is {nominal occurrence date: due date} (``_get_target_due_dates``). One target
+        per date by default (record id None); a recurrence over several records returns one key per
+        record and date, with that record's values.
         """
         self.ensure_one()
-        return {(occurrence, None): {} for occurrence in self._get_target_dates(today)}
+        return {(occurrence, None): {"date_deadline": due} for occurrence, due in due_dates.items()}
 
     def _get_activity_key(self, activity):
         """The key of `activity` among those of ``_get_target_occurrences``."""
@@ -104,35 +106,67 @@ class RecurringActivityGenerator(models.AbstractModel):
         self.ensure_one()
         return today + timedelta(days=max(self.plan_ahead_days, 0)) if self.plan_ahead == "window" else None
 
-    def _get_target_dates(self, today):
-        """Dates that must have an activity: from today to the end of the rule (or its horizon, or the window)."""
-        self.ensure_one()
-        return set(self._get_occurrence_dates(date_from=max(today, self.date_start), date_to=self._get_plan_end(today)))
-
     @api.constrains("plan_ahead", "plan_ahead_days")
     def _check_plan_ahead(self):
         for rec in self:
             if rec.plan_ahead == "window" and rec.plan_ahead_days < 0:
                 raise ValidationError(self.env._("“Days Ahead” cannot be negative (it is %s).", rec.plan_ahead_days))
 
+    def _get_target_due_dates(self, today, schedules=None):
+        """{recurrence: {nominal date: due date}} of the occurrences that must have an activity.
+
+        Those due from today to the end of the rule (or its horizon, or the plan-ahead window), on
+        working days if the rule says so; an activity's ``recurring_date`` is the nominal date, its
+        due date the working day. The working schedules are read once for the whole batch.
+        """
+        result = {}
+        for recurrence, pairs in self._get_occurrence_pairs(date_from=today, schedules=schedules).items():
+            plan_end = recurrence._get_plan_end(today)
+            result[recurrence] = {nominal: due for nominal, due in pairs if not plan_end or due <= plan_end}
+        return result
+
+    def _follows_rule(self, activity, nominal, schedules):
+        """Whether the rule may move this open activity: its due date is where the rule puts or put it.
+
+        That is its occurrence's date or, on working days, the working day before or after it (the
+        rule moved it there before a holiday or a change of option) or a day that is now off. A due
+        date a user moved anywhere else stays, and so does every due date of a rule that keeps its dates.
+        """
+        deadline = activity.date_deadline
+        if deadline == nominal:
+            return True
+        schedule = self._get_working_schedule(schedules)
+        if schedule is None:
+            return False
+        return schedule.is_off(deadline) or deadline in (
+            schedule.move(nominal, "previous"),
+            schedule.move(nominal, "next"),
+        )
+
     def _plan_reconciliation(self, today, extend_only=False):
         """What reconciling would do, written nowhere: a dict of
 
         - ``create``: the values of the missing activities,
         - ``obsolete``: the open future activities that no longer match,
+        - ``moves``: {due date: ids of open activities a holiday moves there},
         - ``sync``: {recurrence: its open future activities to keep in line with it},
         - ``generated_until``: {recurrence: the last date it will then be planned up to},
-        - ``counts``: {recurrence: (created, removed)}.
+        - ``counts``: {recurrence: (created, removed, moved)}.
         """
         recurrences = self.filtered(lambda r: r.active and not r.paused)
-        plan = {"create": [], "obsolete": [], "sync": {}, "generated_until": {}, "counts": {}}
+        plan = {"create": [], "obsolete": [], "moves": defaultdict(list), "sync": {}, "generated_until": {}}
+        plan["counts"] = {}
         if not recurrences:
             return plan
+        schedules = WorkingSchedules()
+        due_by_recurrence = recurrences._get_target_due_dates(today, schedules)
+        # An occurrence moved to a working day may have its nominal date before today (Saturday to Monday).
+        earliest = min([today, *(min(dues) for dues in due_by_recurrence.values() if dues)])
         Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
         sync_fields = set().union(*(rec._get_activity_sync_values() for rec in recurrences))
         existing = Activity.search_fetch(
-            [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", today)],
-            ["recurring_date", "active", "res_model", "res_id", *sync_fields],
+            [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", earliest)],
+            ["recurring_date", "date_deadline", "active", "res_model", "res_id", *sync_fields],
             order="recurring_date, id",
         )
         # Ids in lists, recordsets built once: growing a recordset with ``|=`` one record at a
@@ -142,16 +176,22 @@ class RecurringActivityGenerator(models.AbstractModel):
             by_recurrence[self._get_activity_recurrence(activity)].append(activity)
 
         for recurrence in recurrences:
-            targets = recurrence._get_target_occurrences(today)
-            seen, sync_ids, obsolete_ids = set(), [], []
+            due_dates = due_by_recurrence[recurrence]
+            targets = recurrence._get_target_occurrences(due_dates)
+            seen, sync_ids, obsolete_ids, moved = set(), [], [], 0
             for activity in by_recurrence.get(recurrence, ()):
                 key = recurrence._get_activity_key(activity)
-                if activity.active and (key not in targets or key in seen):
+                open_future = activity.active and activity.date_deadline >= today
+                if open_future and (key not in targets or key in seen):
                     obsolete_ids.append(activity.id)
                     continue
                 seen.add(key)
-                if activity.active:
+                if open_future:
                     sync_ids.append(activity.id)
+                    due = due_dates[key[0]]
+                    if activity.date_deadline != due and recurrence._follows_rule(activity, key[0], schedules):
+                        plan["moves"][due].append(activity.id)
+                        moved += 1
             if sync_ids:
                 plan["sync"][recurrence] = Activity.browse(sync_ids)
             missing = targets.keys() - seen
@@ -163,20 +203,19 @@ class RecurringActivityGenerator(models.AbstractModel):
                 for occurrence, record in sorted(missing, key=lambda key: (key[0], key[1] or 0))
             ]
             plan["obsolete"] += obsolete_ids
-            plan["counts"][recurrence] = (len(missing), len(obsolete_ids))
+            plan["counts"][recurrence] = (len(missing), len(obsolete_ids), moved)
             # Planned up to here, even when no date falls in the window yet.
-            plan["generated_until"][recurrence] = max(
-                {occurrence for occurrence, _record in targets} | {recurrence._get_plan_end(today) or today}
-            )
+            plan["generated_until"][recurrence] = max(set(due_dates) | {recurrence._get_plan_end(today) or today})
         plan["obsolete"] = Activity.browse(plan["obsolete"])
         return plan
 
     def _reconcile_activities(self, today=None, extend_only=False):
-        """Make the open future activities match the rule; returns (created, removed) counts.
+        """Make the open future activities match the rule; returns (created, removed, moved) counts.
 
-        Keeps every activity whose occurrence is still in the rule, creates those missing
-        and unlinks the open future ones that no longer match. Past and done activities
-        are never touched, and a date that already has an activity (done or not) gets no
+        Keeps every activity whose occurrence is still in the rule, creates those missing,
+        moves those whose working day changed (a holiday added) and unlinks the open future
+        ones that no longer match. Past (due before today) and done activities are never
+        touched, and an occurrence that already has an activity (done or not) gets no
         second one. With extend_only (the daily scheduled action), only dates after those
         already generated are planned: an activity a user cancelled does not come back.
         """
@@ -192,12 +231,16 @@ class RecurringActivityGenerator(models.AbstractModel):
             )
             if stale:
                 stale.with_context(mail_activity_quick_update=True).write(sync_vals)
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        # One write per new due date: the few working days that holidays moved activities to.
+        for due, ids in plan["moves"].items():
+            Activity.browse(ids).write({"date_deadline": due})
         if plan["obsolete"]:
             plan["obsolete"].unlink()
         if plan["create"]:
             # One batch; assignees are not sent one notification per future date.
             self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(plan["create"])
-        return len(plan["create"]), len(plan["obsolete"])
+        return len(plan["create"]), len(plan["obsolete"]), sum(len(ids) for ids in plan["moves"].values())
 
     def _remove_open_future_activities(self, today=None):
         """Unlink the open activities of today and later; done and past ones stay."""
@@ -218,8 +261,15 @@ class RecurringActivityGenerator(models.AbstractModel):
         """Generate (or regenerate) the activities of these recurrences: idempotent."""
         self._check_can_generate()
         self._check_generation_allowed()
-        created, removed = self._reconcile_activities()
-        if removed:
+        created, removed, moved = self._reconcile_activities()
+        if moved:
+            message = self.env._(
+                "%(created)s planned, %(moved)s moved to a working day, %(removed)s removed.",
+                created=created,
+                moved=moved,
+                removed=removed,
+            )
+        elif removed:
             message = self.env._("%(created)s planned, %(removed)s removed.", created=created, removed=removed)
         elif created:
             message = self.env._("%s planned.", created)
@@ -245,9 +295,11 @@ class RecurringActivityGenerator(models.AbstractModel):
     def _get_generation_summary(self):
         """What generating would do now, in sentences: planned, moved, removed, and done ones kept."""
         plan = self._plan_reconciliation(self._get_today())
-        created = sum(count for count, _removed in plan["counts"].values())
-        removed = sum(count for _created, count in plan["counts"].values())
-        moved = sum(min(counts) for counts in plan["counts"].values())
+        created = sum(counts[0] for counts in plan["counts"].values())
+        removed = sum(counts[1] for counts in plan["counts"].values())
+        # A changed rule removes the activities of the old dates and plans the new ones: moved.
+        moved = sum(min(counts[:2]) for counts in plan["counts"].values())
+        to_working_day = sum(counts[2] for counts in plan["counts"].values())
         done = (
             self.env["mail.activity"]
             .sudo()
@@ -259,6 +311,8 @@ class RecurringActivityGenerator(models.AbstractModel):
             lines.append(self.env._("%s new activities will be planned.", created - moved))
         if moved:
             lines.append(self.env._("%s open future activities will move to the dates of the rule.", moved))
+        if to_working_day:
+            lines.append(self.env._("%s open future activities will move to a working day.", to_working_day))
         if removed > moved:
             lines.append(self.env._("%s open future activities no longer match and will be removed.", removed - moved))
         if not lines:
@@ -309,14 +363,17 @@ class RecurringActivityGenerator(models.AbstractModel):
 
     @api.model
     def _cron_extend_horizon(self, batch_size=200):
-        """Extend open-ended recurrences to their horizon, and plan-ahead windows to their next days, in batches."""
+        """Extend open-ended recurrences to their horizon and plan-ahead windows to their next days, in batches."""
+        # Rules on working days too: a holiday added since moves (or removes) their open future activities.
         recurrences = self.search(
             [
                 ("paused", "=", False),
                 ("generated_until", "!=", False),
                 "|",
+                "|",
                 ("end_type", "=", "forever"),
                 ("plan_ahead", "=", "window"),
+                ("non_working_days", "!=", "keep"),
             ],
         )
         for start in range(0, len(recurrences), batch_size):

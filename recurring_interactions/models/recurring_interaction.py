@@ -336,14 +336,15 @@ class RecurringInteraction(models.Model):
             rec.interaction_count, rec.done_count = total, done
             rec.next_date = next_dates.get(rec.id, False)
 
-    @api.depends("rrule", "date_start", "end_type")
+    @api.depends("rrule", "date_start", "end_type", "non_working_days", "resource_calendar_id")
     def _compute_last_date(self):
+        ending = self.filtered(lambda rec: rec.end_type != "forever" and not rec._rule_error())
+        occurrences = ending._get_occurrence_pairs()
         for rec in self:
-            if rec.end_type == "forever" or rec._rule_error():
-                rec.last_date = False
+            if rec in ending:
+                rec.last_date = occurrences[rec][-1][1] if occurrences[rec] else rec.date_start
             else:
-                dates = rec._get_occurrence_dates()
-                rec.last_date = dates[-1] if dates else rec.date_start
+                rec.last_date = False
 
     @api.depends("active", "paused", "last_date")
     def _compute_state(self):

@@ -153,13 +153,13 @@ class RecurringInteraction(models.Model):
     # ------------------------------------------------------------------
     # Generation: one activity per (occurrence, record)
     # ------------------------------------------------------------------
-    def _get_target_occurrences(self, today):
+    def _get_target_occurrences(self, due_dates):
         if self.target_mode != "filter":
-            return super()._get_target_occurrences(today)
-        targets = self._get_filter_targets()
+            return super()._get_target_occurrences(due_dates)
+        targets = self._get_filter_targets() if due_dates else {}
         return {
-            (occurrence, res_id): {"res_id": res_id, "user_id": user_id}
-            for occurrence in self._get_target_dates(today)
+            (occurrence, res_id): {"res_id": res_id, "user_id": user_id, "date_deadline": due}
+            for occurrence, due in due_dates.items()
             for res_id, user_id in targets.items()
         }
 

@@ -3,8 +3,9 @@
 
 import calendar
 import re
+from collections import defaultdict
 from datetime import datetime, time, timedelta
-from itertools import islice, takewhile
+from itertools import dropwhile, islice, takewhile
 
 import pytz
 from dateutil import rrule as du_rrule
@@ -14,6 +15,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
+
+from .working_schedule import MAX_SHIFT_DAYS, WorkingSchedules
 
 # Hard limit of dates one expansion (and one "count") may yield: a rule past it is
 # almost always a typo (daily for 30 years), and it bounds the work of a generation.
@@ -69,6 +72,12 @@ MONTH_SELECTION = [
     ("11", "November"),
     ("12", "December"),
 ]
+NON_WORKING_DAYS_SELECTION = [
+    ("keep", "Keep the date"),
+    ("previous", "Previous working day"),
+    ("next", "Next working day"),
+    ("skip", "Skip the occurrence"),
+]
 DURATION_UNIT_SELECTION = [
     ("days", "Days"),
     ("weeks", "Weeks"),
@@ -100,6 +109,8 @@ RULE_FIELDS = (
     "count",
     "until",
 )
+# What moves the rule's dates to working days: not part of the RRULE (RFC 5545 has no working days).
+WORKING_DAY_FIELDS = ("non_working_days", "resource_calendar_id")
 
 
 def _month_lengths(month):
@@ -184,6 +195,24 @@ class RecurringRuleMixin(models.AbstractModel):
         compute="_compute_rrule",
         inverse="_inverse_rrule",
         help="The rule as an RFC 5545 RRULE string; writing one sets the fields above.",
+    )
+    non_working_days = fields.Selection(
+        NON_WORKING_DAYS_SELECTION,
+        string="On Non-Working Days",
+        required=True,
+        default="keep",
+        help="What an occurrence does on a day without working time in the working schedule (a day off or a "
+        "public holiday): keep its date, move to the previous or the next working day, or not take place.",
+    )
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Schedule",
+        compute="_compute_resource_calendar_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Its days off and public holidays (Settings > Working Schedules) are the non-working days; "
+        "by default the company's.",
     )
     rrule_summary = fields.Char(string="Recurrence", compute="_compute_rrule_summary")
     preview_html = fields.Html(string="Next Dates", compute="_compute_preview_html", sanitize=False)
@@ -571,7 +600,31 @@ class RecurringRuleMixin(models.AbstractModel):
                 raise ValidationError(error)
             if rule.end_type == "end_date":
                 # Finite by date: refuse a rule whose whole expansion is past the limit.
-                rule._get_occurrence_dates()
+                rule._get_nominal_dates()
+
+    @api.constrains(*WORKING_DAY_FIELDS)
+    def _check_working_days(self):
+        for rule in self:
+            calendar, company = rule.resource_calendar_id, rule._get_rule_company()
+            if calendar.company_id and calendar.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "The working schedule “%(calendar)s” belongs to %(other)s: choose one of %(company)s.",
+                        calendar=calendar.name,
+                        other=calendar.company_id.name,
+                        company=company.name,
+                    )
+                )
+            if rule.non_working_days == "keep":
+                continue
+            if not calendar:
+                raise ValidationError(
+                    self.env._("Choose the working schedule whose days off and public holidays the rule avoids.")
+                )
+            if not calendar.flexible_hours and not calendar.attendance_ids:
+                raise ValidationError(
+                    self.env._("The working schedule “%s” has no working hours: every day is a day off.", calendar.name)
+                )
 
     # ------------------------------------------------------------------
     # Expansion
@@ -580,8 +633,14 @@ class RecurringRuleMixin(models.AbstractModel):
         self.ensure_one()
         return du_rrule.rrulestr(self._rrule_serialize(), dtstart=datetime.combine(self.date_start, time.min))
 
-    def _get_occurrence_dates(self, date_from=None, date_to=None):
-        """Sorted dates of the rule between date_from and date_to (both included).
+    def _iter_nominal_dates(self, date_from=None):
+        """The dates of the RRULE itself from date_from (or the start), lazily."""
+        rule = self._get_rrule()
+        occurrences = rule.xafter(datetime.combine(date_from, time.min), inc=True) if date_from else iter(rule)
+        return (occurrence.date() for occurrence in occurrences)
+
+    def _get_nominal_dates(self, date_from=None, date_to=None):
+        """Sorted dates of the RRULE between date_from and date_to (both included), working days aside.
 
         Equal to ``dateutil.rrule.rrulestr(rrule, dtstart=date_start)`` in that window; an
         open-ended rule stops at its horizon when no date_to is given.
@@ -592,12 +651,9 @@ class RecurringRuleMixin(models.AbstractModel):
             raise ValidationError(error)
         if date_to is None and self.end_type == "forever":
             date_to = self._get_horizon_date()
-        rule = self._get_rrule()
-        occurrences = rule.xafter(datetime.combine(date_from, time.min), inc=True) if date_from else iter(rule)
-        end = datetime.combine(date_to, time.max) if date_to else None
         dates = []
-        for occurrence in occurrences:
-            if end and occurrence > end:
+        for day in self._iter_nominal_dates(date_from):
+            if date_to and day > date_to:
                 break
             if len(dates) == MAX_OCCURRENCES:
                 raise ValidationError(
@@ -607,8 +663,97 @@ class RecurringRuleMixin(models.AbstractModel):
                         rule=self.rrule_summary or self.rrule,
                     )
                 )
-            dates.append(occurrence.date())
+            dates.append(day)
         return dates
+
+    def _get_rule_company(self):
+        """The company whose working schedule and public holidays apply."""
+        company = self["company_id"] if "company_id" in self._fields else None
+        return company or self.env.company
+
+    def _moves_to_working_days(self):
+        return self.non_working_days != "keep" and bool(self.resource_calendar_id)
+
+    def _get_working_schedule(self, schedules):
+        """The working schedule (of `schedules`) whose non-working days move the dates, or None when they stay."""
+        self.ensure_one()
+        if not self._moves_to_working_days():
+            return None
+        return schedules.get(self.resource_calendar_id, self._get_rule_company())
+
+    def _get_max_shift(self):
+        """How far an occurrence may move: a date this far out of a window may land in it."""
+        return timedelta(days=MAX_SHIFT_DAYS if self._moves_to_working_days() else 0)
+
+    def _get_working_date(self, nominal, schedules=None):
+        """The working day one occurrence falls on (its own date when the rule keeps or skips it)."""
+        schedule = self._get_working_schedule(schedules or WorkingSchedules())
+        return (schedule and schedule.move(nominal, self.non_working_days)) or nominal
+
+    def _adjust_dates(self, nominal_dates, schedules):
+        """(nominal, adjusted) of each nominal date, in order; an occurrence that does not take place is left out.
+
+        Moving keeps the order (a later date never lands before an earlier one), so occurrences landing
+        on one working day follow each other: the first stands for them all. Its nominal date is the
+        occurrence's identity (the ``recurring_date`` of its activity and its invoice): it stays
+        whatever holidays are added later, so the unique indexes still mean "once per occurrence".
+        """
+        schedule = self._get_working_schedule(schedules)
+        if schedule is None:
+            yield from ((day, day) for day in nominal_dates)
+            return
+        mode, last = self.non_working_days, None
+        for nominal in nominal_dates:
+            adjusted = schedule.move(nominal, mode)
+            if adjusted is not None and adjusted != last:
+                last = adjusted
+                yield nominal, adjusted
+
+    def _iter_occurrences(self, nominal_from=None, schedules=None):
+        """Lazily, the (nominal, adjusted) occurrences whose nominal date is nominal_from or later."""
+        self.ensure_one()
+        start = nominal_from and nominal_from - self._get_max_shift()
+        # Bounded: a rule whose occurrences all fall on days off (skipped) would never end.
+        nominal_dates = islice(self._iter_nominal_dates(start), MAX_OCCURRENCES)
+        occurrences = self._adjust_dates(nominal_dates, schedules or WorkingSchedules())
+        # Started earlier, so that an occurrence merged into an earlier one stays merged.
+        return dropwhile(lambda pair: pair[0] < nominal_from, occurrences) if nominal_from else occurrences
+
+    def _get_occurrence_pairs(self, date_from=None, date_to=None, schedules=None):
+        """{rule: [(nominal, adjusted)]} of the occurrences whose adjusted date is in the window.
+
+        For a whole batch, the non-working days are read once per working schedule, over the
+        window that all its rules need, not once per rule or per date.
+        """
+        schedules = schedules or WorkingSchedules()
+        nominal, ends, windows = {}, {}, defaultdict(list)
+        for rule in self:
+            shift = rule._get_max_shift()
+            ends[rule] = date_to or (rule._get_horizon_date() if rule.end_type == "forever" else None)
+            nominal[rule] = rule._get_nominal_dates(date_from and date_from - shift, ends[rule] and ends[rule] + shift)
+            schedule = rule._get_working_schedule(schedules)
+            if schedule and nominal[rule]:
+                windows[schedule] += [nominal[rule][0] - shift, nominal[rule][-1] + shift]
+        for schedule, bounds in windows.items():
+            schedule.load(min(bounds), max(bounds))
+        return {
+            rule: [
+                (day, adjusted)
+                for day, adjusted in rule._adjust_dates(nominal[rule], schedules)
+                if (not date_from or adjusted >= date_from) and (not ends[rule] or adjusted <= ends[rule])
+            ]
+            for rule in self
+        }
+
+    def _get_occurrence_dates(self, date_from=None, date_to=None):
+        """Sorted dates of the rule between date_from and date_to (both included), on working days if asked.
+
+        With "keep", equal to ``dateutil.rrule.rrulestr(rrule, dtstart=date_start)`` in that window:
+        the RRULE stays the nominal rule. Otherwise each date moves to a working day or is left out
+        (the adjustment is not RFC 5545), and dates landing on one day give one.
+        """
+        self.ensure_one()
+        return [adjusted for _nominal, adjusted in self._get_occurrence_pairs(date_from, date_to)[self]]
 
     # ------------------------------------------------------------------
     # What the form shows
@@ -656,7 +801,15 @@ class RecurringRuleMixin(models.AbstractModel):
                 rule.day = start.day
                 rule.month = str(start.month)
 
-    @api.depends(*RULE_FIELDS)
+    @api.depends(lambda self: ["company_id"] if "company_id" in self._fields else [])
+    def _compute_resource_calendar_id(self):
+        """The company's working schedule, until a user picks another one of that company."""
+        for rule in self:
+            calendar, company = rule.resource_calendar_id, rule._get_rule_company()
+            if not calendar or (calendar.company_id and calendar.company_id != company):
+                rule.resource_calendar_id = company.resource_calendar_id
+
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS)
     def _compute_rrule_summary(self):
         for rule in self:
             rule.rrule_summary = rule._get_summary() if rule._rule_error() is None else False
@@ -702,29 +855,44 @@ class RecurringRuleMixin(models.AbstractModel):
             text = self.env._("%(text)s, %(count)s times", text=text, count=self.count)
         elif self.end_type == "end_date":
             text = self.env._("%(text)s, until %(until)s", text=text, until=format_date(self.env, self.until))
+        if self.non_working_days != "keep":
+            mode = {
+                "previous": self.env._("previous"),
+                "next": self.env._("next"),
+                "skip": self.env._("skip"),
+            }[self.non_working_days]
+            text = self.env._("%(text)s, on working days: %(mode)s", text=text, mode=mode)
         return text
 
-    @api.depends(*RULE_FIELDS)
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS)
     def _compute_preview_html(self):
         for rule in self:
             error = rule._rule_error()
             if error:
                 rule.preview_html = Markup('<div class="text-danger">%s</div>') % error
                 continue
-            dates = rule._get_next_dates(PREVIEW_SIZE)
-            if not dates:
+            occurrences = rule._get_next_occurrences(PREVIEW_SIZE)
+            if not occurrences:
                 rule.preview_html = Markup("<p class='text-muted'>%s</p>") % self.env._("No date to come.")
                 continue
-            items = Markup("").join(
-                Markup("<li>%s</li>") % format_date(self.env, d, date_format="EEEE d MMMM y") for d in dates
-            )
+            items = Markup("").join(Markup("<li>%s</li>") % rule._format_occurrence(*pair) for pair in occurrences)
             rule.preview_html = Markup("<ol class='mb-0'>%s</ol>") % items
 
-    def _get_next_dates(self, limit):
-        """The next `limit` dates from today (or the start), whatever the end of the rule."""
+    def _format_occurrence(self, nominal, adjusted):
+        """ "Monday 3 May 2027", or "Monday 3 May 2027, moved from Saturday 1 May" when it moved to a working day."""
+        text = format_date(self.env, adjusted, date_format="EEEE d MMMM y")
+        if adjusted == nominal:
+            return text
+        return self.env._(
+            "%(date)s, moved from %(nominal)s",
+            date=text,
+            nominal=format_date(self.env, nominal, date_format="EEEE d MMMM"),
+        )
+
+    def _get_next_occurrences(self, limit):
+        """The next `limit` (nominal, adjusted) occurrences from today (or the start), whatever the end of the rule."""
         self.ensure_one()
-        start = datetime.combine(max(self._get_today(), self.date_start), time.min)
-        dates = []
-        for occurrence in self._get_rrule().xafter(start, count=limit, inc=True):
-            dates.append(occurrence.date())
-        return dates
+        start = max(self._get_today(), self.date_start)
+        # From a nominal date earlier: Saturday's occurrence is still to come on Monday.
+        upcoming = dropwhile(lambda pair: pair[1] < start, self._iter_occurrences(start - self._get_max_shift()))
+        return list(islice(upcoming, limit))

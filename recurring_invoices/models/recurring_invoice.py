@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import ValidationError
 
 INVOICE_ACTION_SELECTION = [
@@ -244,9 +245,17 @@ class RecurringInvoice(models.Model):
     # ------------------------------------------------------------------
     # Occurrences
     # ------------------------------------------------------------------
-    @api.depends("rrule", "date_start", "last_invoiced_date", "invoice_ids.recurring_date")
+    @api.depends(
+        "rrule",
+        "date_start",
+        "last_invoiced_date",
+        "invoice_ids.recurring_date",
+        "non_working_days",
+        "resource_calendar_id",
+    )
     def _compute_next_invoice_date(self):
-        """The first occurrence after the last one the scheduled action invoiced that has no invoice.
+        """The invoice date of the first occurrence after the last one the scheduled action invoiced
+        that has no invoice: on a working day when the rule says so.
 
         An occurrence issued ahead of its date (from its activity) is passed over, so the next
         invoice date moves on as soon as an invoice is issued.
@@ -254,22 +263,27 @@ class RecurringInvoice(models.Model):
         invoiced = defaultdict(set)
         if self._origin.ids:
             for template, dates in self.env["account.move"]._read_group(
-                [("recurring_invoice_id", "in", self._origin.ids)], ["recurring_invoice_id"], ["recurring_date:array_agg"]
+                [("recurring_invoice_id", "in", self._origin.ids)],
+                ["recurring_invoice_id"],
+                ["recurring_date:array_agg"],
             ):
                 invoiced[template.id].update(dates)
+        schedules = WorkingSchedules()
         for template in self:
             template.next_invoice_date = False
             if not template.date_start or template._rule_error():
                 continue
-            done = invoiced[template._origin.id]
-            if template.last_invoiced_date:
-                start, inc = template.last_invoiced_date, False
-            else:
-                start, inc = template.date_start, True
-            for occurrence in template._get_rrule().xafter(datetime.combine(start, time.min), inc=inc):
-                if occurrence.date() not in done:
-                    template.next_invoice_date = occurrence.date()
-                    break
+            occurrence = template._get_next_invoice_occurrence(invoiced[template._origin.id], schedules)
+            template.next_invoice_date = occurrence[1] if occurrence else False
+
+    def _get_next_invoice_occurrence(self, invoiced=None, schedules=None):
+        """(nominal, invoice date) of the first occurrence after the last one invoiced that has no
+        invoice (none of the nominal dates `invoiced`, by default its invoices'), or None when the rule has ended."""
+        self.ensure_one()
+        if invoiced is None:
+            invoiced = set(self.invoice_ids.mapped("recurring_date"))
+        after = self.last_invoiced_date and self.last_invoiced_date + timedelta(days=1)
+        return next((pair for pair in self._iter_occurrences(after, schedules) if pair[0] not in invoiced), None)
 
     def _get_period(self, occurrence_date):
         """(start, end) of the period an occurrence invoices: up to the day before the next one."""

@@ -10,7 +10,8 @@ word. A failing template is reported and retried on the next run; the others go 
 
 import logging
 import threading
-from datetime import datetime, time
+from datetime import timedelta
+from itertools import islice, takewhile
 
 import psycopg2
 
@@ -33,6 +34,8 @@ class RecurringInvoice(models.Model):
     def _cron_create_invoices(self, batch_size=BATCH_SIZE):
         """Create the invoices of every occurrence due up to today (in each company's time zone)."""
         done = 0
+        # Holidays added since the next invoice dates were computed move them: recompute those on working days.
+        self.env.add_to_compute(self._fields["next_invoice_date"], self.search([("non_working_days", "!=", "keep")]))
         # Templates left for the next run (failed, or raced by another worker): never twice in a run.
         left = set()
         companies = self.env["res.company"].sudo().search([])
@@ -105,16 +108,14 @@ class RecurringInvoice(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _get_due_dates(self, today):
-        """The dates not invoiced yet up to today, at most MAX_CATCH_UP of them (the rest in the next batch)."""
+        """The occurrences not invoiced yet whose invoice date is today or before, at most MAX_CATCH_UP of
+        them (the rest in the next batch): their nominal dates, which a working day may put after today."""
         self.ensure_one()
         if not self.next_invoice_date or self.next_invoice_date > today:
             return []
-        start = datetime.combine(self.next_invoice_date, time.min)
-        return [
-            occurrence.date()
-            for occurrence in self._get_rrule().xafter(start, count=MAX_CATCH_UP, inc=True)
-            if occurrence.date() <= today
-        ]
+        after = self.last_invoiced_date and self.last_invoiced_date + timedelta(days=1)
+        due = takewhile(lambda occurrence: occurrence[1] <= today, self._iter_occurrences(after))
+        return [nominal for nominal, _invoice_date in islice(due, MAX_CATCH_UP)]
 
     def _invoice_due_occurrences(self, today):
         """Create the invoices of the due occurrences of these templates; returns the templates done."""
@@ -129,7 +130,8 @@ class RecurringInvoice(models.Model):
                 dates_by_template[template] = dates
         if dates_by_template:
             first = min(dates[0] for dates in dates_by_template.values())
-            existing = self._get_existing_occurrences(first, today)
+            last = max(dates[-1] for dates in dates_by_template.values())
+            existing = self._get_existing_occurrences(first, last)
         else:
             existing = set()
         todo = {

@@ -13,6 +13,7 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import Command, fields, models
+from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
@@ -46,25 +47,30 @@ class RecurringInvoice(models.Model):
         if not self.currency_id.active:
             raise UserError(self.env._("The currency %s is not active.", self.currency_id.name))
 
-    def _get_placeholder_values(self, occurrence_date):
-        """What the placeholders of the line descriptions stand for on the invoice of that date."""
+    def _get_placeholder_values(self, occurrence_date, invoice_date=None):
+        """What the placeholders of the line descriptions stand for on the invoice of that occurrence."""
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
         period_start, period_end = self._get_period(occurrence_date)
         return {
-            "{date}": format_date(self.env, occurrence_date, lang_code=lang),
+            "{date}": format_date(self.env, invoice_date or occurrence_date, lang_code=lang),
             "{period_start}": format_date(self.env, period_start, lang_code=lang),
             "{period_end}": format_date(self.env, period_end, lang_code=lang),
             "{month}": format_date(self.env, period_start, lang_code=lang, date_format="MMMM y"),
             "{year}": str(period_start.year),
         }
 
+    def _get_invoice_date(self, occurrence_date, schedules, issue_date=None):
+        """The date of an occurrence's invoice: its working day, never after the day it is issued."""
+        working_date = self._get_working_date(occurrence_date, schedules)
+        return min(working_date, issue_date) if issue_date else working_date
+
     def _prepare_invoice_vals(self, occurrence_date, invoice_date=None):
         """Values of the customer invoice of one occurrence, dated `invoice_date` (by default that occurrence)."""
         self.ensure_one()
         self._check_can_invoice()
-        placeholders = self._get_placeholder_values(occurrence_date)
         invoice_date = invoice_date or occurrence_date
+        placeholders = self._get_placeholder_values(occurrence_date, invoice_date)
         vals = {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
@@ -95,17 +101,20 @@ class RecurringInvoice(models.Model):
     def _create_invoices(self, dates_by_template, finalize=True, issue_date=None):
         """Create the invoices of {template: [dates]}; returns (moves, failures, conflicts).
 
-        issue_date: the day they are issued; an occurrence after it is invoiced on that day,
-        never in the future.
+        Each date is an occurrence's nominal date (the invoice's ``recurring_date``); the invoice
+        is dated on its working day. issue_date: the day they are issued; an occurrence after it is
+        invoiced on that day, never in the future.
         failures: {template: error} of the templates whose invoices could not be created;
         conflicts: templates whose invoice of some date already exists (the unique index said so).
         Nothing is created for a template that fails or conflicts.
         """
         failures, vals_by_template = {}, {}
+        schedules = WorkingSchedules()
         for template, dates in dates_by_template.items():
             try:
                 vals_by_template[template] = [
-                    template._prepare_invoice_vals(d, invoice_date=issue_date and min(d, issue_date)) for d in dates
+                    template._prepare_invoice_vals(d, invoice_date=template._get_invoice_date(d, schedules, issue_date))
+                    for d in dates
                 ]
             except (UserError, ValueError) as error:
                 failures[template] = error
@@ -238,12 +247,17 @@ class RecurringInvoice(models.Model):
         return invoices
 
     def _get_occurrence_to_issue(self):
-        """The occurrence "Issue next invoice" issues: the oldest draft still to issue, else the next date."""
+        """The occurrence "Issue next invoice" issues: the oldest draft still to issue, else the next one."""
         self.ensure_one()
         draft = self.env["account.move"].search(
-            [("recurring_invoice_id", "=", self.id), ("state", "=", "draft")], order="recurring_date", limit=1
+            [("recurring_invoice_id", "=", self.id), ("recurring_date", "!=", False), ("state", "=", "draft")],
+            order="recurring_date",
+            limit=1,
         )
-        return draft.recurring_date or self.next_invoice_date
+        if draft:
+            return draft.recurring_date
+        occurrence = self._get_next_invoice_occurrence()
+        return occurrence and occurrence[0]
 
     def action_issue_invoice(self, occurrence_date=None):
         """Issue the invoice of an occurrence (by default the next one to issue) and open the send window.

@@ -9,6 +9,7 @@ any report. Each row is one occurrence not yet invoiced, within the forecast hor
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.tools import SQL
 
 FORECAST_MONTHS = 12
@@ -46,21 +47,20 @@ class RecurringInvoiceForecast(models.Model):
 
     def _get_forecast_rows(self):
         templates = self.env["recurring.invoice"].search([("paused", "=", False), ("next_invoice_date", "!=", False)])
+        if not templates:
+            return []
         today = templates._get_today()
         horizon = today + relativedelta(months=FORECAST_MONTHS)
-        # Occurrences already issued ahead of their date are no longer to come.
-        issued = (
-            templates._get_existing_occurrences(min(templates.mapped("next_invoice_date")), horizon)
-            if templates
-            else set()
-        )
+        # From each template's next invoice date; the non-working days are read once for them all.
+        occurrences, schedules = {}, WorkingSchedules()
+        for next_date, group in sorted(templates.grouped("next_invoice_date").items()):
+            occurrences.update(group._get_occurrence_pairs(next_date, horizon, schedules))
+        # Occurrences already issued ahead of their date are no longer to come (by nominal date, their identity).
+        nominal = [day for pairs in occurrences.values() for day, _invoice_date in pairs]
+        issued = templates._get_existing_occurrences(min(nominal), max(nominal)) if nominal else set()
         rows = []
         for template in templates:
-            dates = [
-                d
-                for d in template._get_occurrence_dates(template.next_invoice_date, horizon)
-                if (template.id, d) not in issued
-            ]
+            dates = [invoice_date for day, invoice_date in occurrences[template] if (template.id, day) not in issued]
             for rank, occurrence in enumerate(dates[: ROW_FACTOR - 1], start=1):
                 rows.append(
                     (

@@ -27,10 +27,10 @@ class RecurringInvoicePreview(models.TransientModel):
 class RecurringInvoice(models.Model):
     _inherit = "recurring.invoice"  # pylint: disable=consider-merging-classes-inherited
 
-    def _render_invoice_preview(self, occurrence_date):
-        """(content, type) of the invoice of that date, rendered then thrown away."""
+    def _render_invoice_preview(self, occurrence_date, invoice_date=None):
+        """(content, type) of the invoice of that occurrence, rendered then thrown away."""
         self.ensure_one()
-        vals = self._prepare_invoice_vals(occurrence_date)
+        vals = self._prepare_invoice_vals(occurrence_date, invoice_date=invoice_date)
         # Not linked to the template: the preview must not collide with a real invoice of that date.
         vals.pop("recurring_invoice_id")
         vals.pop("recurring_date")
@@ -52,14 +52,15 @@ class RecurringInvoice(models.Model):
         """Open the PDF of the next invoice in the browser."""
         self.ensure_one()
         self.check_access("read")
-        occurrence_date = self.next_invoice_date or max(self.date_start, self._get_today())
-        content, report_type = self._render_invoice_preview(occurrence_date)
+        start = max(self.date_start, self._get_today())
+        occurrence_date, invoice_date = self._get_next_invoice_occurrence() or (start, start)
+        content, report_type = self._render_invoice_preview(occurrence_date, invoice_date)
         extension = "pdf" if report_type == "pdf" else "html"
-        filename = f"{self.env._('Preview')} {self.name} {occurrence_date}.{extension}".replace("/", "-")
+        filename = f"{self.env._('Preview')} {self.name} {invoice_date}.{extension}".replace("/", "-")
         preview = self.env["recurring.invoice.preview"].create(
             {
                 "recurring_invoice_id": self.id,
-                "invoice_date": occurrence_date,
+                "invoice_date": invoice_date,
                 "pdf": base64.b64encode(content),
                 "pdf_name": filename,
             }
