@@ -1,0 +1,147 @@
+"""Upgrading from the previous release: a database made by the previous main keeps every record (S7).
+
+The previous main's addons are taken from git (``PREVIOUS_MAIN``), installed into a throwaway
+database of their own with data made by that code (recurrences with done and open interactions,
+templates and their invoices), then ``-u`` runs with the addons of this checkout. Set
+RECURRING_SKIP_CONCURRENCY=1 to skip it, like the other tests that build their own database.
+"""
+
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+# The main this release was built on; move it forward when a release lands.
+PREVIOUS_MAIN = "4904f04"
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = "recurring_interactions,recurring_invoices"
+
+# Runs the previous main's code: its addons first on odoo.addons' path, then an Odoo command or data task.
+LAUNCHER = r"""
+import sys
+import odoo.addons
+odoo.addons.__path__.insert(0, sys.argv[1])
+if sys.argv[2] == "odoo":
+    import odoo.cli
+    sys.argv = ["odoo", *sys.argv[3:]]
+    odoo.cli.main()
+    sys.exit(0)
+import odoo
+from datetime import timedelta
+from odoo import SUPERUSER_ID, Command, api
+odoo.tools.config.parse_config(["-d", sys.argv[3], "--log-level=warn", "--no-http"])
+registry = odoo.modules.registry.Registry(sys.argv[3])
+with registry.cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
+    env.company.partner_id.tz = "UTC"
+    today = env["recurring.interaction"]._get_today(env.company)
+    partner = env["res.partner"].create({"name": "Upgrade customer"})
+    recurrence = env["recurring.interaction"].create({
+        "name": "Upgrade follow-up", "res_model_id": env["ir.model"]._get_id("res.partner"), "res_id": partner.id,
+        "rrule_type": "daily", "date_start": today, "end_type": "count", "count": 10,
+    })
+    recurrence.action_generate()
+    recurrence.interaction_ids.sorted("date_deadline")[:2]._action_done()
+    product = env["product.product"].create({"name": "Upgrade service", "list_price": 10.0})
+    templates = env["recurring.invoice"].create([{
+        "name": f"Upgrade template {i}", "partner_id": partner.id, "rrule_type": "monthly", "month_by": "date",
+        "day": today.day, "date_start": today - timedelta(days=62), "end_type": "forever",
+        "line_ids": [Command.create({"product_id": product.id, "name": "Service {month}", "price_unit": 10.0})],
+    } for i in range(3)])
+    templates.action_generate()
+    templates._cron_create_invoices()
+    cr.commit()
+"""
+
+COUNTS = """
+    SELECT (SELECT COUNT(*) FROM recurring_interaction),
+           (SELECT COUNT(*) FROM recurring_invoice),
+           (SELECT COUNT(*) FROM recurring_invoice_line),
+           (SELECT COUNT(*) FROM account_move WHERE recurring_invoice_id IS NOT NULL),
+           (SELECT COUNT(*) FROM mail_activity WHERE recurring_interaction_id IS NOT NULL AND active),
+           (SELECT COUNT(*) FROM mail_activity WHERE recurring_interaction_id IS NOT NULL AND NOT active),
+           (SELECT COUNT(*) FROM mail_activity WHERE res_model = 'recurring.invoice')
+"""
+
+
+def _query(db, sql):
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(sql)
+            return cr.fetchone()
+    finally:
+        conn.close()
+
+
+def _previous_addons(target):
+    """The previous main's two addons, extracted from git into `target`; skips when git cannot give them."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", PREVIOUS_MAIN, "recurring_interactions", "recurring_invoices"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode:
+        pytest.skip(f"the previous main {PREVIOUS_MAIN} is not in this clone's history: {archive.stderr.decode()}")
+    path = Path(target, "archive.tar")
+    path.write_bytes(archive.stdout)
+    with tarfile.open(path) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def _previous(addons, *args):
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, addons, *args], capture_output=True, timeout=900, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def previous_database():
+    if os.environ.get("RECURRING_SKIP_CONCURRENCY"):
+        pytest.skip("RECURRING_SKIP_CONCURRENCY is set")
+    db = f"recurring_upgrade_{os.getpid()}"
+    subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    with tempfile.TemporaryDirectory(prefix="recurring_previous_") as tmp:
+        addons = _previous_addons(tmp)
+        try:
+            _previous(addons, "odoo", "-d", db, "-i", ADDONS, "--without-demo=all", "--stop-after-init", "--no-http")
+            _previous(addons, "data", db)
+            yield db
+        finally:
+            subprocess.run(["dropdb", "--if-exists", "--force", db], check=False, capture_output=True)
+
+
+def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
+    db = previous_database
+    before = _query(db, COUNTS)
+    assert before[0] == 1 and before[1] == 3 and before[3] >= 9, before
+    assert before[5] == 2, "two interactions were done under the previous main"
+    old_name_column = "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'recurring_interaction' "
+    assert _query(db, old_name_column + "AND column_name = 'res_name'") == (1,), "the previous main stored it"
+
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "odoo", "-d", db, "-u", ADDONS, "--stop-after-init", "--no-http"],
+        capture_output=True,
+        timeout=900,
+        check=False,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr.decode()[-3000:]
+
+    assert _query(db, COUNTS) == before, "an upgrade keeps every recurrence, template, invoice and interaction"
+    # What this release changed in the schema, as a database of the previous main gets it.
+    assert _query(db, old_name_column + "AND column_name IN ('res_name', 'partner_id')") == (0,), (
+        "the superuser-computed target names are gone"
+    )
+    assert _query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE target_mode = 'record'") == (1,)
+    assert _query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE plan_ahead = 'all'") == (1,)
+    assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE non_working_days = 'keep'") == (3,)
+    indexes = "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'mail_activity' AND indexname = '%s'"
+    assert _query(db, indexes % "mail_activity_recurring_interaction_occurrence_uniq") == (1,)
+    assert _query(db, indexes % "mail_activity_recurring_interaction_date_uniq") == (0,)
