@@ -24,3 +24,17 @@ class TestRecurringUi(RecurringTestMixin, HttpCase):
         ]
         self.assertEqual(sorted(recurrence.interaction_ids.mapped("date_deadline")), expected)
         self.assertEqual(customer.activity_ids, recurrence.interaction_ids)
+
+    def test_recurring_interaction_filter_tour(self):
+        """Every contact matching the (empty) filter gets today's activity, for its salesperson or the assignee."""
+        self.start_tour("/odoo", "recurring_interactions_filter_tour", login="admin")
+        recurrence = self.env["recurring.interaction"].search([("name", "=", "Tour quote follow-up")])
+        self.assertEqual(recurrence.target_mode, "filter")
+        self.assertEqual(recurrence.plan_ahead, "window")
+        partners = self.env["res.partner"].with_user(recurrence.user_id).search([])
+        activities = recurrence.interaction_ids
+        self.assertEqual(set(activities.mapped("res_id")), set(partners.ids))
+        self.assertEqual(set(activities.mapped("date_deadline")), {recurrence.date_start})
+        for activity in activities:
+            partner = partners.browse(activity.res_id)
+            self.assertEqual(activity.user_id, partner.user_id or recurrence.user_id)

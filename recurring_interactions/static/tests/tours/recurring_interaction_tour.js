@@ -84,3 +84,61 @@ registry.category("web_tour.tours").add("recurring_interactions_tour", {
         },
     ],
 });
+
+/** The seed's second example: a recurrence over a live filter, each record's salesperson getting its activity. */
+registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
+    url: "/odoo/action-recurring_interactions.action_recurring_interaction",
+    steps: () => [
+        {
+            content: "Add recurring interaction",
+            trigger: "button[name=action_add_recurring_interaction]",
+            run: "click",
+        },
+        {
+            content: "Name it",
+            trigger: ".o_field_widget[name=name] input",
+            run: "edit Tour quote follow-up",
+        },
+        {
+            content: "Schedule it on every record of a filter",
+            trigger: ".o_field_widget[name=target_mode] input[data-value=filter]",
+            run: "click",
+        },
+        {
+            content: "The records matching today are counted",
+            trigger: ".o_field_widget[name=filter_count]",
+        },
+        {
+            content: "Each record's salesperson gets its activity",
+            trigger: ".o_field_widget[name=user_field_id] input",
+            run: "edit Salesperson",
+        },
+        {
+            content: "Pick the salesperson field",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Salesperson)",
+            run: "click",
+        },
+        {
+            content: "A filter plans only the next days",
+            trigger: ".o_field_widget[name=plan_ahead] select:disabled, .o_field_widget[name=plan_ahead]:contains(Only the next days)",
+        },
+        {
+            content: "Generate interactions",
+            trigger: "button[name=action_generate_confirm]:contains(Generate interactions)",
+            run: "click",
+        },
+        {
+            content: "The confirmation says what will be planned",
+            trigger: ".modal .o_field_widget[name=message]:contains(will be planned)",
+        },
+        {
+            content: "OK",
+            trigger: ".modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Generated: the button offers a regeneration",
+            trigger: "button[name=action_generate_confirm]:contains(Regenerate)",
+        },
+    ],
+});
