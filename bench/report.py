@@ -252,6 +252,26 @@ def build_rows(results, args):
                 _met(ratio, lambda v: v <= 1.5),
             )
         )
+    if "P6" in only:
+        p6 = results.get("p6") or {}
+        p6_ours = {"runs": p6.get("ours") or [], "error": p6.get("error")}
+        p6_bare = {"runs": p6.get("bare") or [], "error": p6.get("error")}
+        r_ours, r_bare = rate(p6_ours), rate(p6_bare)
+        ratio = _ratio(r_ours, r_bare)
+        q = queries_per_item(p6_ours)
+        rows.append(
+            (
+                f"P6 activities/s, a filter recurrence over {args.p6_size:,} partners planning its day "
+                "(limit: bare mail.activity.create of the same)"
+                + (f"; {q * 1000:,.0f} SQL queries per 1,000 activities" if q is not None else ""),
+                _cell(r_ours, p6_ours, digits=0),
+                NA,
+                _cell(r_bare, p6_bare, digits=0),
+                _fmt(ratio, "x", 2) + " of bare" if ratio else NA,
+                ">= 0.8x bare",
+                _met(ratio, lambda v: v >= 0.8),
+            )
+        )
     if "P7" in only:
         p7 = results.get("p7") or {}
         t_with, t_without = seconds(p7, "with"), seconds(p7, "without")

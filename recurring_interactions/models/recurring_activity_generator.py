@@ -238,9 +238,20 @@ class RecurringActivityGenerator(models.AbstractModel):
         if plan["obsolete"]:
             plan["obsolete"].unlink()
         if plan["create"]:
+            self._prefetch_activity_records(plan["create"])
             # One batch; assignees are not sent one notification per future date.
             self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(plan["create"])
         return len(plan["create"]), len(plan["obsolete"]), sum(len(ids) for ids in plan["moves"].values())
+
+    def _prefetch_activity_records(self, vals_list):
+        """Read the names of the activities' records at once: each activity stores its record's name,
+        which would otherwise be read record by record (a filter's thousands of records)."""
+        res_ids = defaultdict(set)
+        for vals in vals_list:
+            res_ids[vals["res_model_id"]].add(vals["res_id"])
+        for model_id, ids in res_ids.items():
+            model = self.env["ir.model"].browse(model_id).sudo().model
+            self.env[model].sudo().browse(ids).mapped("display_name")
 
     def _remove_open_future_activities(self, today=None):
         """Unlink the open activities of today and later; done and past ones stay."""
