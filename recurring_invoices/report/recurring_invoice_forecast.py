@@ -11,6 +11,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.recurring_invoice import MOVE_TYPE_SELECTION
+
 FORECAST_MONTHS = 12
 # Row ids: template id * ROW_FACTOR + rank of the occurrence (a forecast has fewer rows per template).
 ROW_FACTOR = 100000
@@ -22,6 +24,7 @@ COLUMNS = [
     ("user_id", "int4"),
     ("company_id", "int4"),
     ("currency_id", "int4"),
+    ("move_type", "varchar"),
     ("date", "date"),
     ("amount_untaxed", "numeric"),
     ("amount_total", "numeric"),
@@ -36,10 +39,11 @@ class RecurringInvoiceForecast(models.Model):
     _rec_name = "recurring_invoice_id"
 
     recurring_invoice_id = fields.Many2one("recurring.invoice", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
+    move_type = fields.Selection(MOVE_TYPE_SELECTION, string="Type", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
     amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)
@@ -70,6 +74,7 @@ class RecurringInvoiceForecast(models.Model):
                         template.user_id.id or None,
                         template.company_id.id,
                         template.currency_id.id,
+                        template.move_type,
                         occurrence,
                         template.amount_untaxed,
                         template.amount_total,
