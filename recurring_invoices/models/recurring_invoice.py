@@ -2,9 +2,7 @@
 """The recurring invoice template: an invoice or a vendor bill to repeat, its rule, its totals and its activities."""
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
+from datetime import datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -14,7 +12,6 @@ INVOICE_ACTION_SELECTION = [
     ("post", "Post it"),
     ("send", "Post and send it by e-mail"),
 ]
-PERIOD_UNITS = {"daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years"}
 MOVE_TYPE_SELECTION = [
     ("out_invoice", "Customer Invoice"),
     ("in_invoice", "Vendor Bill"),
@@ -136,7 +133,7 @@ class RecurringInvoice(models.Model):
         string="Invoice Lines",
         copy=True,
         help="Line descriptions may use placeholders replaced on each invoice: {period_start}, {period_end} "
-        "(the period an invoice covers, up to the day before the next date), {month} (month and year of the "
+        "(the period an invoice bills, in advance or in arrears), {month} (month and year of the "
         "period, e.g. “January 2027”), {year} and {date} (the invoice date).",
     )
     invoice_action = fields.Selection(
@@ -275,7 +272,7 @@ class RecurringInvoice(models.Model):
     # ------------------------------------------------------------------
     # Occurrences
     # ------------------------------------------------------------------
-    @api.depends("rrule", "date_start", "last_invoiced_date", "invoice_ids.recurring_date")
+    @api.depends("rrule", "date_start", "invoicing_type", "last_invoiced_date", "invoice_ids.recurring_date")
     def _compute_next_invoice_date(self):
         """The first occurrence after the last one the scheduled action invoiced that has no invoice.
 
@@ -296,21 +293,11 @@ class RecurringInvoice(models.Model):
             if template.last_invoiced_date:
                 start, inc = template.last_invoiced_date, False
             else:
-                start, inc = template.date_start, True
+                start, inc = template._get_invoicing_start(), True
             for occurrence in template._get_rrule().xafter(datetime.combine(start, time.min), inc=inc):
                 if occurrence.date() not in done:
                     template.next_invoice_date = occurrence.date()
                     break
-
-    def _get_period(self, occurrence_date):
-        """(start, end) of the period an occurrence invoices: up to the day before the next one."""
-        self.ensure_one()
-        following = self._get_rrule().after(datetime.combine(occurrence_date, time.min), inc=False)
-        if following:
-            end = following.date()
-        else:
-            end = occurrence_date + relativedelta(**{PERIOD_UNITS[self.rrule_type]: self.interval})
-        return occurrence_date, end - timedelta(days=1)
 
     # ------------------------------------------------------------------
     # Validation
@@ -334,6 +321,18 @@ class RecurringInvoice(models.Model):
                 if template.move_type == "in_invoice":
                     raise ValidationError(self.env._("Recurring bills are created in a purchase journal."))
                 raise ValidationError(self.env._("Recurring invoices are created in a sales journal."))
+
+    @api.constrains("move_type", "invoicing_type")
+    def _check_kept_once_invoiced(self):
+        """The invoices made are of that type and period: changing them would bill a period twice, or never."""
+        for template in self.filtered("invoice_ids"):
+            raise ValidationError(
+                self.env._(
+                    "“%s” has invoices already: its type and billing period stay as they are. Duplicate it to "
+                    "start anew.",
+                    template.name,
+                )
+            )
 
     @api.constrains("move_type", "invoice_action", "price_mode")
     def _check_bill_options(self):

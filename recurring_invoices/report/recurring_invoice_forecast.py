@@ -3,7 +3,8 @@
 
 Dates come from the rule engine, not from SQL, so the model's table is a query built on the
 fly from the expanded rules (``_table_query``): list, calendar and pivot views read it like
-any report. Each row is one occurrence not yet invoiced, within the forecast horizon.
+any report. Each row is one occurrence not yet invoiced, within the forecast horizon and the
+end of its rule, with the period it bills.
 """
 
 from dateutil.relativedelta import relativedelta
@@ -26,6 +27,8 @@ COLUMNS = [
     ("currency_id", "int4"),
     ("move_type", "varchar"),
     ("date", "date"),
+    ("period_start", "date"),
+    ("period_end", "date"),
     ("amount_untaxed", "numeric"),
     ("amount_total", "numeric"),
 ]
@@ -45,6 +48,8 @@ class RecurringInvoiceForecast(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     move_type = fields.Selection(MOVE_TYPE_SELECTION, string="Type", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
+    period_start = fields.Date(readonly=True)
+    period_end = fields.Date(readonly=True)
     amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)
 
@@ -64,8 +69,9 @@ class RecurringInvoiceForecast(models.Model):
                 d
                 for d in template._get_occurrence_dates(template.next_invoice_date, horizon)
                 if (template.id, d) not in issued
-            ]
-            for rank, occurrence in enumerate(dates[: ROW_FACTOR - 1], start=1):
+            ][: ROW_FACTOR - 1]
+            periods = template._get_periods(dates)
+            for rank, occurrence in enumerate(dates, start=1):
                 rows.append(
                     (
                         template.id * ROW_FACTOR + rank,
@@ -76,6 +82,7 @@ class RecurringInvoiceForecast(models.Model):
                         template.currency_id.id,
                         template.move_type,
                         occurrence,
+                        *periods[occurrence],
                         template.amount_untaxed,
                         template.amount_total,
                     )
