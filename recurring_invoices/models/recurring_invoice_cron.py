@@ -51,6 +51,7 @@ class RecurringInvoice(models.Model):
                 self._commit_batch()
         # Open-ended templates keep their "Issue invoice" activities planned up to the horizon.
         self._cron_extend_horizon()
+        self._cron_remind_renewals()
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 
