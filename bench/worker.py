@@ -442,7 +442,9 @@ def task_filter(env, args):
     today = _today(env)
     tag = env["res.partner.category"].create({"name": "Bench quote sent"})
     Partner = env["res.partner"].with_context(tracking_disable=True, mail_create_nolog=True)
-    partners = Partner.create([{"name": f"Bench filter {i}", "category_id": [(4, tag.id)]} for i in range(args.p6_size)])
+    partners = Partner.create(
+        [{"name": f"Bench filter {i}", "category_id": [(4, tag.id)]} for i in range(args.p6_size)]
+    )
     Recurrence = env["recurring.interaction"].with_context(tracking_disable=True, mail_create_nolog=True)
     recurrence = Recurrence.create(
         {

@@ -207,6 +207,8 @@ MATRIX = [
      "template_invoice", (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_new_recurring_invoice", "open a new template from the invoice list",
      None, (ACCESS, ACCESS, OK, OK)),
+    ("account.move", "action_new_recurring_bill", "open a new recurring bill from the bill list",
+     None, (ACCESS, ACCESS, OK, OK)),
     ("mail.activity", "read", "read an “Issue invoice” activity's computed fields",
      lambda t, env: _read_computed(_on(env, t.issue_activity)),
      (ACCESS, ACCESS, ACCESS, OK)),

@@ -271,7 +271,7 @@ class TestPlanAheadWindow(FilterCase):
         self._run_days("2026-12-02", "2026-12-03")
         self.assertEqual(
             self._activities(rec).mapped("recurring_date"),
-            [d("2026-12-0%s" % day) for day in range(1, 6)],
+            [d(f"2026-12-0{day}") for day in range(1, 6)],
         )
         self.assertFalse(first.active, "done ones are not touched")
 

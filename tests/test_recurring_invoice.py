@@ -518,10 +518,10 @@ class TestRecurringInvoiceInput(RecurringInvoiceCase):
         self.assertEqual(template.invoice_ids, invoice)
         self.assertEqual(template.action_open_invoices()["res_id"], invoice.id)
         self.assertEqual(invoice.action_open_recurring_invoice()["res_id"], template.id)
-        # Only customer invoices.
-        bill = self.init_invoice("in_invoice", products=self.product_a)
+        # Not a credit note.
+        credit_note = self.init_invoice("out_refund", products=self.product_a)
         with self.assertRaises(UserError):
-            bill.action_make_recurring()
+            credit_note.action_make_recurring()
 
     def test_add_a_recurring_invoice_from_the_invoice_list(self):
         action = self.env["account.move"].action_new_recurring_invoice()

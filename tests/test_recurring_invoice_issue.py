@@ -31,7 +31,9 @@ class TestIssueFromTheActivity(RecurringInvoiceCase):
     def _sent_moves(self, action):
         """The invoices a send window was opened for (behind Odoo's layout step on a fresh company)."""
         context = action["context"]
-        return self.env["account.move"].browse(context.get("active_ids") or context["report_action"]["context"]["active_ids"])
+        return self.env["account.move"].browse(
+            context.get("active_ids") or context["report_action"]["context"]["active_ids"]
+        )
 
     def _done_message(self, template):
         return template.message_ids.filtered(lambda m: m.mail_activity_type_id == self.issue_type)[:1]

@@ -1,4 +1,4 @@
-"""Browser test: a recurring invoice made, previewed, generated and issued in the real web client."""
+"""Browser tests: a recurring invoice and a recurring bill made, previewed, generated and issued in the web client."""
 
 from odoo.tests import HttpCase
 
@@ -25,3 +25,22 @@ class TestRecurringInvoiceUi(HttpCase):
         self.assertFalse(activities.sorted("recurring_date")[0].active)
         # The preview left no invoice behind: the only one is the issued one.
         self.assertEqual(self.env["account.move"].search_count([("partner_id", "=", customer.id)]), 1)
+
+    def test_recurring_bill_tour(self):
+        vendor = self.env["res.partner"].create({"name": "Tour Landlord"})
+        self.start_tour("/odoo", "recurring_bills_tour", login="admin")
+        template = self.env["recurring.invoice"].search([("name", "=", "Tour office rent")])
+        self.assertEqual(template.move_type, "in_invoice")
+        self.assertEqual(template.partner_id, vendor)
+        self.assertEqual(template.journal_id.type, "purchase")
+        self.assertEqual(template.amount_untaxed, 1200.0)
+        # The bill of today was posted from its activity, with the vendor reference of its month.
+        bill = template.invoice_ids
+        self.assertEqual(len(bill), 1, "the preview left no bill behind")
+        self.assertEqual(bill.move_type, "in_invoice")
+        self.assertEqual(bill.state, "posted")
+        self.assertEqual(bill.invoice_date, template.date_start)
+        month = template.date_start.strftime("%B %Y")
+        self.assertEqual(bill.ref, f"Rent {month}")
+        self.assertEqual(bill.invoice_line_ids.name, f"Office rent {month}")
+        self.assertFalse(template.issue_activity_ids.sorted("recurring_date")[0].active)

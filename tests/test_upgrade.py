@@ -82,7 +82,16 @@ def _query(db, sql):
 def _previous_addons(target):
     """The previous main's two addons, extracted from git into `target`; skips when git cannot give them."""
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", PREVIOUS_MAIN, "recurring_interactions", "recurring_invoices"],
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "archive",
+            "--format=tar",
+            PREVIOUS_MAIN,
+            "recurring_interactions",
+            "recurring_invoices",
+        ],
         capture_output=True,
         check=False,
     )
@@ -142,6 +151,8 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     assert _query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE target_mode = 'record'") == (1,)
     assert _query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE plan_ahead = 'all'") == (1,)
     assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE non_working_days = 'keep'") == (3,)
+    assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE move_type = 'out_invoice'") == (3,)
+    assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE invoicing_type = 'in_advance'") == (3,)
     indexes = "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'mail_activity' AND indexname = '%s'"
     assert _query(db, indexes % "mail_activity_recurring_interaction_occurrence_uniq") == (1,)
     assert _query(db, indexes % "mail_activity_recurring_interaction_date_uniq") == (0,)

@@ -22,8 +22,7 @@ class RecurringInteraction(models.Model):
     filter_domain = fields.Char(
         string="Filter",
         default="[]",
-        help="The records to schedule on: those matching this filter on each date, "
-        "as the assignee may see them.",
+        help="The records to schedule on: those matching this filter on each date, as the assignee may see them.",
     )
     user_field_id = fields.Many2one(
         "ir.model.fields",

@@ -81,25 +81,36 @@ class AccountMove(models.Model):
             ]
         ).filtered(lambda a: (a.res_id, a.recurring_date) in issued)
         if activities:
-            feedback = (
-                self.env._("Invoice %s issued.", self.name) if len(self) == 1 else self.env._("Invoices issued.")
-            )
+            feedback = self._get_recurring_issued_message() if len(self) == 1 else self.env._("Invoices issued.")
             activities.with_context(recurring_invoice_closing_activities=True).action_feedback(feedback=feedback)
 
+    def _get_recurring_issued_message(self):
+        """ "Invoice INV/2026/00001 issued.", "Vendor Bill BILL/2026/01/0001 issued." """
+        self.ensure_one()
+        return self.env._("%(type)s %(name)s issued.", type=self.type_name, name=self.name)
+
     def _get_recurring_send_action(self):
-        """Odoo's send window for issued invoices not sent yet; never an invitation to send one twice."""
-        to_send = self.filtered(lambda m: m.state == "posted" and not m.is_move_sent)
+        """Odoo's send window for issued invoices not sent yet; never an invitation to send one twice.
+
+        A vendor bill has nobody to be sent to: once posted, a notification says so.
+        """
+        to_send = self.filtered(lambda m: m.is_sale_document() and m.state == "posted" and not m.is_move_sent)
         if to_send:
             action = to_send.action_invoice_sent() if len(to_send) == 1 else to_send.action_send_and_print()
             # Also opened by the web client from an RPC result, which no button call has cleaned.
             action.setdefault("views", [(False, mode) for mode in action["view_mode"].split(",")])
             return action
+        names = ", ".join(self.mapped("name"))
+        if any(move.is_sale_document() for move in self):
+            message, kind = self.env._("%s is issued and was already sent.", names), "info"
+        else:
+            message, kind = self.env._("%s is posted.", names), "success"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "info",
-                "message": self.env._("%s is issued and was already sent.", ", ".join(self.mapped("name"))),
+                "type": kind,
+                "message": message,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -116,10 +127,10 @@ class AccountMove(models.Model):
     # Buttons
     # ------------------------------------------------------------------
     def action_make_recurring(self):
-        """Create a monthly recurring invoice from this customer invoice and open it."""
+        """Create a monthly recurring invoice (or bill) from this customer invoice (or vendor bill) and open it."""
         self.ensure_one()
-        if self.move_type != "out_invoice":
-            raise UserError(self.env._("Only customer invoices can be made recurring."))
+        if self.move_type not in ("out_invoice", "in_invoice"):
+            raise UserError(self.env._("Only customer invoices and vendor bills can be made recurring."))
         if self.recurring_invoice_id:
             return self.action_open_recurring_invoice()
         start = self.invoice_date or fields.Date.context_today(self)
@@ -131,6 +142,7 @@ class AccountMove(models.Model):
         template = Template.create(
             {
                 "name": self.env._("%(partner)s, monthly", partner=self.partner_id.display_name),
+                "move_type": self.move_type,
                 "partner_id": self.partner_id.id,
                 "company_id": self.company_id.id,
                 "journal_id": self.journal_id.id,
@@ -181,3 +193,7 @@ class AccountMove(models.Model):
     def action_new_recurring_invoice(self):
         """The "Add a recurring invoice" button of the customer invoice list."""
         return self.env["recurring.invoice"].action_new_template()
+
+    def action_new_recurring_bill(self):
+        """The "Add a recurring bill" button of the vendor bill list."""
+        return self.env["recurring.invoice"].action_new_template("in_invoice")

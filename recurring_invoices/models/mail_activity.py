@@ -1,5 +1,5 @@
 # Part of recurring_invoices. License LGPL-3.
-""" "Issue invoice" activities: from the activity, one click posts the invoice and opens the send wizard."""
+""" "Issue invoice" activities: from the activity, one click posts the invoice (or bill) and opens the send wizard."""
 
 from collections import defaultdict
 
@@ -75,7 +75,7 @@ class MailActivity(models.Model):
         # One message each, naming its invoice (usually a single activity: the one clicked).
         for activity in Activity.browse(issuing.ids):
             invoice = by_occurrence[(activity.res_id, activity.recurring_date)]
-            issued = self.env._("Invoice %s issued.", invoice.name)
+            issued = invoice._get_recurring_issued_message()
             done_messages, done_next = super(MailActivity, activity)._action_done(
                 feedback=f"{issued}\n{feedback}" if feedback else issued, attachment_ids=attachment_ids
             )

@@ -1,10 +1,8 @@
 # Part of recurring_invoices. License LGPL-3.
-"""The recurring invoice template: an invoice to repeat, its rule, its totals and its activities."""
+"""The recurring invoice template: an invoice or a vendor bill to repeat, its rule, its totals and its activities."""
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
@@ -15,7 +13,20 @@ INVOICE_ACTION_SELECTION = [
     ("post", "Post it"),
     ("send", "Post and send it by e-mail"),
 ]
-PERIOD_UNITS = {"daily": "days", "weekly": "weeks", "monthly": "months", "yearly": "years"}
+MOVE_TYPE_SELECTION = [
+    ("out_invoice", "Customer Invoice"),
+    ("in_invoice", "Vendor Bill"),
+]
+# What a move type draws on: journals of that type, taxes of that use, the product's prices of that side.
+DOCUMENT_TYPES = {"out_invoice": "sale", "in_invoice": "purchase"}
+MOVE_ACTIONS = {
+    "out_invoice": "account.action_move_out_invoice_type",
+    "in_invoice": "account.action_move_in_invoice_type",
+}
+TEMPLATE_ACTIONS = {
+    "out_invoice": "recurring_invoices.action_recurring_invoice",
+    "in_invoice": "recurring_invoices.action_recurring_bill",
+}
 TOTALS_DEPENDS = (
     "line_ids.price_unit",
     "line_ids.quantity",
@@ -43,19 +54,31 @@ class RecurringInvoice(models.Model):
     active = fields.Boolean(default=True, tracking=True)
     # Invoices usually repeat monthly.
     rrule_type = fields.Selection(default="monthly")
+    move_type = fields.Selection(
+        MOVE_TYPE_SELECTION,
+        string="Type",
+        required=True,
+        default="out_invoice",
+        tracking=True,
+        help="Customer invoices or vendor bills (rent, licences, utilities): each is built like one typed by hand.",
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
         tracking=True,
         index=True,
         check_company=True,
-        help="Required; the invoices are addressed to this customer.",
+        help="Required; the customer invoiced, or the vendor who bills.",
+    )
+    ref = fields.Char(
+        string="Bill Reference",
+        help="Reference of each bill; it accepts the placeholders of the line descriptions (“Rent {month}”).",
     )
     journal_id = fields.Many2one(
         "account.journal",
         required=True,
         check_company=True,
-        domain="[('type', '=', 'sale')]",
+        domain="[('type', '=', 'purchase' if move_type == 'in_invoice' else 'sale')]",
         compute="_compute_journal_id",
         store=True,
         readonly=False,
@@ -116,7 +139,7 @@ class RecurringInvoice(models.Model):
         string="Invoice Lines",
         copy=True,
         help="Line descriptions may use placeholders replaced on each invoice: {period_start}, {period_end} "
-        "(the period an invoice covers, up to the day before the next date), {month} (month and year of the "
+        "(the period an invoice bills, in advance or in arrears), {month} (month and year of the "
         "period, e.g. “January 2027”), {year} and {date} (the invoice date).",
     )
     invoice_action = fields.Selection(
@@ -167,15 +190,21 @@ class RecurringInvoice(models.Model):
     amount_total = fields.Monetary(string="Total", compute="_compute_amounts", store=True)
 
     # ------------------------------------------------------------------
-    # Defaults that follow the customer and the company, like an invoice
+    # Defaults that follow the partner and the company, like an invoice or a bill
     # ------------------------------------------------------------------
-    @api.depends("company_id")
+    def _get_document_type(self):
+        """'sale' or 'purchase': the journal type, the tax use and the product prices of this template."""
+        self.ensure_one()
+        return DOCUMENT_TYPES[self.move_type]
+
+    @api.depends("company_id", "move_type")
     def _compute_journal_id(self):
         for template in self:
-            if template.journal_id.company_id == template.company_id:
+            journal_type = template._get_document_type()
+            if template.journal_id.company_id == template.company_id and template.journal_id.type == journal_type:
                 continue
             template.journal_id = self.env["account.journal"].search(
-                [*self.env["account.journal"]._check_company_domain(template.company_id), ("type", "=", "sale")],
+                [*self.env["account.journal"]._check_company_domain(template.company_id), ("type", "=", journal_type)],
                 limit=1,
             )
 
@@ -185,17 +214,21 @@ class RecurringInvoice(models.Model):
             if not template.currency_id:
                 template.currency_id = template.journal_id.currency_id or template.company_id.currency_id
 
-    @api.depends("partner_id", "company_id")
+    @api.depends("partner_id", "company_id", "move_type")
     def _compute_partner_defaults(self):
         for template in self:
             partner = template.partner_id.with_company(template.company_id)
             if not partner:
                 continue
-            template.payment_term_id = partner.property_payment_term_id
+            is_bill = template.move_type == "in_invoice"
+            template.payment_term_id = (
+                partner.property_supplier_payment_term_id if is_bill else partner.property_payment_term_id
+            )
             template.fiscal_position_id = (
                 self.env["account.fiscal.position"].with_company(template.company_id)._get_fiscal_position(partner)
             )
-            template.pricelist_id = partner.property_product_pricelist
+            # Vendors' prices are those of the bill: no pricelist.
+            template.pricelist_id = not is_bill and partner.property_product_pricelist
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -248,6 +281,7 @@ class RecurringInvoice(models.Model):
     @api.depends(
         "rrule",
         "date_start",
+        "invoicing_type",
         "last_invoiced_date",
         "invoice_ids.recurring_date",
         "non_working_days",
@@ -282,18 +316,16 @@ class RecurringInvoice(models.Model):
         self.ensure_one()
         if invoiced is None:
             invoiced = set(self.invoice_ids.mapped("recurring_date"))
-        after = self.last_invoiced_date and self.last_invoiced_date + timedelta(days=1)
-        return next((pair for pair in self._iter_occurrences(after, schedules) if pair[0] not in invoiced), None)
+        occurrences = self._iter_occurrences(self._get_first_uninvoiced_date(), schedules)
+        return next((pair for pair in occurrences if pair[0] not in invoiced), None)
 
-    def _get_period(self, occurrence_date):
-        """(start, end) of the period an occurrence invoices: up to the day before the next one."""
+    def _get_first_uninvoiced_date(self):
+        """The nominal date from which occurrences are still to invoice: the day after the last one the
+        scheduled action invoiced, or the start of invoicing (in arrears, after the first date)."""
         self.ensure_one()
-        following = self._get_rrule().after(datetime.combine(occurrence_date, time.min), inc=False)
-        if following:
-            end = following.date()
-        else:
-            end = occurrence_date + relativedelta(**{PERIOD_UNITS[self.rrule_type]: self.interval})
-        return occurrence_date, end - timedelta(days=1)
+        if self.last_invoiced_date:
+            return self.last_invoiced_date + timedelta(days=1)
+        return self._get_invoicing_start()
 
     # ------------------------------------------------------------------
     # Validation
@@ -302,6 +334,8 @@ class RecurringInvoice(models.Model):
     def _check_invoiceable(self):
         for template in self.filtered("active"):
             if not template.partner_id:
+                if template.move_type == "in_invoice":
+                    raise ValidationError(self.env._("The recurring bill “%s” needs a vendor.", template.name))
                 raise ValidationError(self.env._("The recurring invoice “%s” needs a customer.", template.name))
             if not template.line_ids:
                 raise ValidationError(
@@ -342,11 +376,34 @@ class RecurringInvoice(models.Model):
                     )
                 )
 
-    @api.constrains("journal_id")
+    @api.constrains("journal_id", "move_type")
     def _check_journal(self):
         for template in self:
-            if template.journal_id.type != "sale":
+            if template.journal_id.type != template._get_document_type():
+                if template.move_type == "in_invoice":
+                    raise ValidationError(self.env._("Recurring bills are created in a purchase journal."))
                 raise ValidationError(self.env._("Recurring invoices are created in a sales journal."))
+
+    @api.constrains("move_type", "invoicing_type")
+    def _check_kept_once_invoiced(self):
+        """The invoices made are of that type and period: changing them would bill a period twice, or never."""
+        for template in self.filtered("invoice_ids"):
+            raise ValidationError(
+                self.env._(
+                    "“%s” has invoices already: its type and billing period stay as they are. Duplicate it to "
+                    "start anew.",
+                    template.name,
+                )
+            )
+
+    @api.constrains("move_type", "invoice_action", "price_mode")
+    def _check_bill_options(self):
+        """A bill has nobody to be sent to, and its prices are the vendor's, not a pricelist's."""
+        for template in self.filtered(lambda t: t.move_type == "in_invoice"):
+            if template.invoice_action == "send":
+                raise ValidationError(self.env._("A recurring bill is not sent: create a draft or post it."))
+            if template.price_mode == "pricelist":
+                raise ValidationError(self.env._("A recurring bill has fixed prices."))
 
     # ------------------------------------------------------------------
     # Issue-invoice activities (recurring.activity.generator hooks)
@@ -373,7 +430,11 @@ class RecurringInvoice(models.Model):
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
             "activity_type_id": activity_type.id,
-            "summary": self.env._("Issue invoice: %s", self.name),
+            "summary": (
+                self.env._("Issue bill: %s", self.name)
+                if self.move_type == "in_invoice"
+                else self.env._("Issue invoice: %s", self.name)
+            ),
             "user_id": self.user_id.id,
             "date_deadline": occurrence_date,
             "recurring_date": occurrence_date,
@@ -396,19 +457,19 @@ class RecurringInvoice(models.Model):
     def action_open_invoices(self):
         self.ensure_one()
         self.check_access("read")
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action = self.env["ir.actions.act_window"]._for_xml_id(MOVE_ACTIONS[self.move_type])
         action.update(
             domain=[("recurring_invoice_id", "=", self.id)],
-            context={"default_move_type": "out_invoice", "create": False},
+            context={"default_move_type": self.move_type, "create": False},
         )
         if self.invoice_count == 1:
             action.update(views=[(False, "form")], view_mode="form", res_id=self.invoice_ids.id)
         return action
 
     @api.model
-    def action_new_template(self):
-        """Form of a new template (the "Add a recurring invoice" button of the invoice list)."""
+    def action_new_template(self, move_type="out_invoice"):
+        """Form of a new template (the "Add a recurring invoice/bill" buttons of the invoice and bill lists)."""
         self.check_access("create")
-        action = self.env["ir.actions.act_window"]._for_xml_id("recurring_invoices.action_recurring_invoice")
+        action = self.env["ir.actions.act_window"]._for_xml_id(TEMPLATE_ACTIONS[move_type])
         action.update(views=[(False, "form")], view_mode="form", target="current")
         return action

@@ -10,7 +10,6 @@ word. A failing template is reported and retried on the next run; the others go 
 
 import logging
 import threading
-from datetime import timedelta
 from itertools import islice, takewhile
 
 import psycopg2
@@ -54,6 +53,7 @@ class RecurringInvoice(models.Model):
                 self._commit_batch()
         # Open-ended templates keep their "Issue invoice" activities planned up to the horizon.
         self._cron_extend_horizon()
+        self._cron_remind_renewals()
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 
@@ -113,8 +113,8 @@ class RecurringInvoice(models.Model):
         self.ensure_one()
         if not self.next_invoice_date or self.next_invoice_date > today:
             return []
-        after = self.last_invoiced_date and self.last_invoiced_date + timedelta(days=1)
-        due = takewhile(lambda occurrence: occurrence[1] <= today, self._iter_occurrences(after))
+        occurrences = self._iter_occurrences(self._get_first_uninvoiced_date())
+        due = takewhile(lambda occurrence: occurrence[1] <= today, occurrences)
         return [nominal for nominal, _invoice_date in islice(due, MAX_CATCH_UP)]
 
     def _invoice_due_occurrences(self, today):

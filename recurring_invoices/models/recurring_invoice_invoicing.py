@@ -23,6 +23,13 @@ _logger = logging.getLogger(__name__)
 OCCURRENCE_INDEX = "account_move_recurring_occurrence_uniq"
 
 
+def fill_placeholders(text, placeholders):
+    """The text with its placeholders ({month}, ...) replaced by their values."""
+    for placeholder, value in placeholders.items():
+        text = text and text.replace(placeholder, value)
+    return text
+
+
 class RecurringInvoice(models.Model):
     _inherit = "recurring.invoice"  # pylint: disable=consider-merging-classes-inherited
 
@@ -33,11 +40,11 @@ class RecurringInvoice(models.Model):
         """Raise a UserError saying why this template cannot be invoiced now."""
         self.ensure_one()
         if not self.partner_id:
-            raise UserError(self.env._("“%s” has no customer.", self.name))
+            raise UserError(self.env._("“%s” has no customer or vendor.", self.name))
         if not self.partner_id.active:
             raise UserError(
                 self.env._(
-                    "The customer %(partner)s of “%(name)s” is archived.", partner=self.partner_id.name, name=self.name
+                    "The partner %(partner)s of “%(name)s” is archived.", partner=self.partner_id.name, name=self.name
                 )
             )
         if not self.line_ids:
@@ -66,15 +73,16 @@ class RecurringInvoice(models.Model):
         return min(working_date, issue_date) if issue_date else working_date
 
     def _prepare_invoice_vals(self, occurrence_date, invoice_date=None):
-        """Values of the customer invoice of one occurrence, dated `invoice_date` (by default that occurrence)."""
+        """Values of the invoice or bill of one occurrence, dated `invoice_date` (by default that occurrence)."""
         self.ensure_one()
         self._check_can_invoice()
         invoice_date = invoice_date or occurrence_date
         placeholders = self._get_placeholder_values(occurrence_date, invoice_date)
         vals = {
-            "move_type": "out_invoice",
+            "move_type": self.move_type,
             "company_id": self.company_id.id,
             "partner_id": self.partner_id.id,
+            "ref": fill_placeholders(self.ref, placeholders),
             "journal_id": self.journal_id.id,
             "currency_id": self.currency_id.id,
             "invoice_date": invoice_date,
@@ -119,9 +127,7 @@ class RecurringInvoice(models.Model):
             except (UserError, ValueError) as error:
                 failures[template] = error
         vals_by_template = {t: v for t, v in vals_by_template.items() if v}
-        Move = self.env["account.move"].with_context(
-            default_move_type="out_invoice", mail_create_nolog=True, mail_create_nosubscribe=True
-        )
+        Move = self.env["account.move"].with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
         if not vals_by_template:
             return Move, failures, self.browse()
         if len(vals_by_template) > 1:
@@ -299,12 +305,9 @@ class RecurringInvoiceLine(models.Model):
 
     def _prepare_invoice_line_vals(self, occurrence_date, placeholders):
         self.ensure_one()
-        name = self.name or ""
-        for placeholder, value in placeholders.items():
-            name = name.replace(placeholder, value)
         vals = {
             "sequence": self.sequence,
-            "name": name,
+            "name": fill_placeholders(self.name or "", placeholders),
             "quantity": self.quantity,
             "price_unit": self._get_invoice_price_unit(occurrence_date),
             "discount": self.discount,

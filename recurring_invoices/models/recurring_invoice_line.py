@@ -4,6 +4,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# The product's taxes an invoice line, or a bill line, takes.
+PRODUCT_TAXES = {"out_invoice": "taxes_id", "in_invoice": "supplier_taxes_id"}
+
 
 class RecurringInvoiceLine(models.Model):
     _name = "recurring.invoice.line"
@@ -21,10 +24,11 @@ class RecurringInvoiceLine(models.Model):
     sequence = fields.Integer(default=10)
     company_id = fields.Many2one(related="recurring_invoice_id.company_id", store=True, string="Company")
     currency_id = fields.Many2one(related="recurring_invoice_id.currency_id", string="Currency")
+    move_type = fields.Selection(related="recurring_invoice_id.move_type")
     product_id = fields.Many2one(
         "product.product",
         check_company=True,
-        domain="[('sale_ok', '=', True)]",
+        domain="[('purchase_ok' if move_type == 'in_invoice' else 'sale_ok', '=', True)]",
         ondelete="restrict",
     )
     product_uom_id = fields.Many2one(
@@ -58,7 +62,7 @@ class RecurringInvoiceLine(models.Model):
         "account.tax",
         string="Taxes",
         check_company=True,
-        domain="[('type_tax_use', '=', 'sale')]",
+        domain="[('type_tax_use', '=', 'purchase' if move_type == 'in_invoice' else 'sale')]",
         compute="_compute_tax_ids",
         store=True,
         readonly=False,
@@ -75,23 +79,32 @@ class RecurringInvoiceLine(models.Model):
                 line.name = line.name or False
                 continue
             template = line.recurring_invoice_id
-            partner_lang = template.partner_id.lang
-            line.name = product.with_context(lang=partner_lang).get_product_multiline_description_sale()
+            product = product.with_context(lang=template.partner_id.lang)
+            if template.move_type == "in_invoice":
+                # As a bill line describes it.
+                line.name = "\n".join(filter(None, [product.display_name, product.description_purchase]))
+            else:
+                line.name = product.get_product_multiline_description_sale()
             line.product_uom_id = product.uom_id
-            price = product.lst_price
             company = template.company_id or self.env.company
-            if template.currency_id and template.currency_id != company.currency_id:
-                price = company.currency_id._convert(price, template.currency_id, company, fields.Date.today())
-            line.price_unit = price
+            # The sales price or the cost, in the template's currency, as an invoice or a bill takes it.
+            line.price_unit = product._get_tax_included_unit_price(
+                company,
+                template.currency_id or company.currency_id,
+                fields.Date.context_today(line),
+                template._get_document_type(),
+                fiscal_position=template.fiscal_position_id,
+            )
 
-    @api.depends("product_id", "recurring_invoice_id.fiscal_position_id")
+    @api.depends("product_id", "recurring_invoice_id.fiscal_position_id", "recurring_invoice_id.move_type")
     def _compute_tax_ids(self):
         for line in self:
             if not line.product_id:
                 continue
-            company = line.recurring_invoice_id.company_id or self.env.company
-            taxes = line.product_id.taxes_id._filter_taxes_by_company(company)
-            line.tax_ids = line.recurring_invoice_id.fiscal_position_id.map_tax(taxes)
+            template = line.recurring_invoice_id
+            company = template.company_id or self.env.company
+            product_taxes = line.product_id[PRODUCT_TAXES[template.move_type]]
+            line.tax_ids = template.fiscal_position_id.map_tax(product_taxes._filter_taxes_by_company(company))
 
     @api.depends("quantity", "discount", "price_unit", "tax_ids", "currency_id")
     def _compute_amounts(self):

@@ -3,7 +3,8 @@
 
 Dates come from the rule engine, not from SQL, so the model's table is a query built on the
 fly from the expanded rules (``_table_query``): list, calendar and pivot views read it like
-any report. Each row is one occurrence not yet invoiced, within the forecast horizon.
+any report. Each row is one occurrence not yet invoiced, within the forecast horizon and the
+end of its rule, with the period it bills.
 """
 
 from dateutil.relativedelta import relativedelta
@@ -11,6 +12,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.tools import SQL
+
+from ..models.recurring_invoice import MOVE_TYPE_SELECTION
 
 FORECAST_MONTHS = 12
 # Row ids: template id * ROW_FACTOR + rank of the occurrence (a forecast has fewer rows per template).
@@ -23,7 +26,10 @@ COLUMNS = [
     ("user_id", "int4"),
     ("company_id", "int4"),
     ("currency_id", "int4"),
+    ("move_type", "varchar"),
     ("date", "date"),
+    ("period_start", "date"),
+    ("period_end", "date"),
     ("amount_untaxed", "numeric"),
     ("amount_total", "numeric"),
 ]
@@ -37,11 +43,14 @@ class RecurringInvoiceForecast(models.Model):
     _rec_name = "recurring_invoice_id"
 
     recurring_invoice_id = fields.Many2one("recurring.invoice", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
+    move_type = fields.Selection(MOVE_TYPE_SELECTION, string="Type", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
+    period_start = fields.Date(readonly=True)
+    period_end = fields.Date(readonly=True)
     amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)
 
@@ -60,8 +69,13 @@ class RecurringInvoiceForecast(models.Model):
         issued = templates._get_existing_occurrences(min(nominal), max(nominal)) if nominal else set()
         rows = []
         for template in templates:
-            dates = [invoice_date for day, invoice_date in occurrences[template] if (template.id, day) not in issued]
-            for rank, occurrence in enumerate(dates[: ROW_FACTOR - 1], start=1):
+            pairs = [
+                (day, invoice_date) for day, invoice_date in occurrences[template] if (template.id, day) not in issued
+            ]
+            pairs = pairs[: ROW_FACTOR - 1]
+            # The period billed is the nominal occurrence's; the row is dated on its invoice date.
+            periods = template._get_periods([day for day, _invoice_date in pairs])
+            for rank, (day, occurrence) in enumerate(pairs, start=1):
                 rows.append(
                     (
                         template.id * ROW_FACTOR + rank,
@@ -70,7 +84,9 @@ class RecurringInvoiceForecast(models.Model):
                         template.user_id.id or None,
                         template.company_id.id,
                         template.currency_id.id,
+                        template.move_type,
                         occurrence,
+                        *periods[day],
                         template.amount_untaxed,
                         template.amount_total,
                     )

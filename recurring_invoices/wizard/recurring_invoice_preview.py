@@ -37,11 +37,7 @@ class RecurringInvoice(models.Model):
         # Always rolled back, whatever happens: the invoice, its number and what rendering wrote.
         savepoint = self.env.cr.savepoint()
         try:
-            move = (
-                self.env["account.move"]
-                .with_context(default_move_type="out_invoice", mail_create_nolog=True, tracking_disable=True)
-                .create(vals)
-            )
+            move = self.env["account.move"].with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
             report = self.env["ir.actions.report"].with_context(lang=self.partner_id.lang or self.env.lang)
             content, report_type = report._render_qweb_pdf(INVOICE_REPORT, move.ids)
         finally:
