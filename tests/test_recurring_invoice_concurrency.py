@@ -10,8 +10,9 @@ import os
 import subprocess
 import sys
 
-import psycopg2
 import pytest
+
+from .own_database import drop, query, skip_unless_allowed
 
 # Runs in a child process: an Odoo environment on the database given, one task.
 WORKER = r"""
@@ -80,19 +81,9 @@ def _worker(db, task, prefix, *extra):
     )
 
 
-def _query(db, sql, params=()):
-    conn = psycopg2.connect(dbname=db)
-    try:
-        with conn.cursor() as cr:
-            cr.execute(sql, params)
-            return cr.fetchone()
-    finally:
-        conn.close()  # an open connection would keep the database from being dropped
-
-
 def _counts(db, prefix):
     """(invoices, distinct occurrences) of the templates named prefix%."""
-    return _query(
+    return query(
         db,
         """
         SELECT COUNT(m.id), COUNT(DISTINCT (m.recurring_invoice_id, m.recurring_date))
@@ -106,15 +97,14 @@ def _counts(db, prefix):
 
 @pytest.fixture(scope="module")
 def own_database():
-    if os.environ.get("RECURRING_SKIP_CONCURRENCY"):
-        pytest.skip("RECURRING_SKIP_CONCURRENCY is set")
+    skip_unless_allowed()
     db = f"recurring_concurrency_{os.getpid()}"
-    subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    drop(db)
     try:
         _odoo("-d", db, "-i", "recurring_invoices", "--without-demo=all", "--stop-after-init", "--no-http")
         yield db
     finally:
-        subprocess.run(["dropdb", "--if-exists", "--force", db], check=False, capture_output=True)
+        drop(db)
 
 
 def _run(workers):
@@ -153,16 +143,16 @@ def test_upgrade_keeps_every_record_and_uninstall_leaves_no_orphan(own_database)
     counts = """SELECT (SELECT COUNT(*) FROM recurring_invoice), (SELECT COUNT(*) FROM recurring_invoice_line),
                        (SELECT COUNT(*) FROM account_move WHERE recurring_invoice_id IS NOT NULL),
                        (SELECT COUNT(*) FROM mail_activity), (SELECT COUNT(*) FROM account_move)"""
-    before = _query(db, counts)
+    before = query(db, counts)
     assert before[0] >= 5 and before[2] >= 5
     _odoo("-d", db, "-u", "recurring_interactions,recurring_invoices", "--stop-after-init", "--no-http")
-    assert _query(db, counts) == before, "an upgrade keeps every record"
+    assert query(db, counts) == before, "an upgrade keeps every record"
 
     _run([_worker(db, "uninstall", "Upgrade")])
-    assert _query(db, "SELECT COUNT(*) FROM account_move") == (before[4],), "uninstalling never deletes an invoice"
-    assert _query(db, "SELECT COUNT(*) FROM ir_model WHERE model LIKE 'recurring.%%'") == (0,)
-    assert _query(db, "SELECT COUNT(*) FROM mail_activity WHERE res_model LIKE 'recurring.%%'") == (0,)
-    assert _query(db, "SELECT to_regclass('recurring_invoice'), to_regclass('recurring_interaction')") == (None, None)
+    assert query(db, "SELECT COUNT(*) FROM account_move") == (before[4],), "uninstalling never deletes an invoice"
+    assert query(db, "SELECT COUNT(*) FROM ir_model WHERE model LIKE 'recurring.%%'") == (0,)
+    assert query(db, "SELECT COUNT(*) FROM mail_activity WHERE res_model LIKE 'recurring.%%'") == (0,)
+    assert query(db, "SELECT to_regclass('recurring_invoice'), to_regclass('recurring_interaction')") == (None, None)
     leftover_columns = """SELECT COUNT(*) FROM information_schema.columns
                            WHERE table_name IN ('account_move', 'mail_activity') AND column_name LIKE 'recurring%%'"""
-    assert _query(db, leftover_columns) == (0,)
+    assert query(db, leftover_columns) == (0,)

@@ -13,8 +13,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-import psycopg2
 import pytest
+
+from .own_database import drop, query, skip_unless_allowed
 
 # The main this release was built on; move it forward when a release lands.
 PREVIOUS_MAIN = "4904f04"
@@ -69,16 +70,6 @@ COUNTS = """
 """
 
 
-def _query(db, sql):
-    conn = psycopg2.connect(dbname=db)
-    try:
-        with conn.cursor() as cr:
-            cr.execute(sql)
-            return cr.fetchone()
-    finally:
-        conn.close()
-
-
 def _previous_addons(target):
     """The previous main's two addons, extracted from git into `target`; skips when git cannot give them."""
     archive = subprocess.run(
@@ -113,10 +104,9 @@ def _previous(addons, *args):
 
 @pytest.fixture(scope="module")
 def previous_database():
-    if os.environ.get("RECURRING_SKIP_CONCURRENCY"):
-        pytest.skip("RECURRING_SKIP_CONCURRENCY is set")
+    skip_unless_allowed()
     db = f"recurring_upgrade_{os.getpid()}"
-    subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)
+    drop(db)
     with tempfile.TemporaryDirectory(prefix="recurring_previous_") as tmp:
         addons = _previous_addons(tmp)
         try:
@@ -124,16 +114,16 @@ def previous_database():
             _previous(addons, "data", db)
             yield db
         finally:
-            subprocess.run(["dropdb", "--if-exists", "--force", db], check=False, capture_output=True)
+            drop(db)
 
 
 def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     db = previous_database
-    before = _query(db, COUNTS)
+    before = query(db, COUNTS)
     assert before[0] == 1 and before[1] == 3 and before[3] >= 9, before
     assert before[5] == 2, "two interactions were done under the previous main"
     old_name_column = "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'recurring_interaction' "
-    assert _query(db, old_name_column + "AND column_name = 'res_name'") == (1,), "the previous main stored it"
+    assert query(db, old_name_column + "AND column_name = 'res_name'") == (1,), "the previous main stored it"
 
     upgrade = subprocess.run(
         [sys.executable, "-m", "odoo", "-d", db, "-u", ADDONS, "--stop-after-init", "--no-http"],
@@ -143,16 +133,16 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     )
     assert upgrade.returncode == 0, upgrade.stderr.decode()[-3000:]
 
-    assert _query(db, COUNTS) == before, "an upgrade keeps every recurrence, template, invoice and interaction"
+    assert query(db, COUNTS) == before, "an upgrade keeps every recurrence, template, invoice and interaction"
     # What this release changed in the schema, as a database of the previous main gets it.
-    assert _query(db, old_name_column + "AND column_name IN ('res_name', 'partner_id')") == (0,), (
+    assert query(db, old_name_column + "AND column_name IN ('res_name', 'partner_id')") == (0,), (
         "the superuser-computed target names are gone"
     )
-    assert _query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE target_mode = 'record'") == (1,)
-    assert _query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE plan_ahead = 'all'") == (1,)
-    assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE non_working_days = 'keep'") == (3,)
-    assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE move_type = 'out_invoice'") == (3,)
-    assert _query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE invoicing_type = 'in_advance'") == (3,)
+    assert query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE target_mode = 'record'") == (1,)
+    assert query(db, "SELECT COUNT(*) FROM recurring_interaction WHERE plan_ahead = 'all'") == (1,)
+    assert query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE non_working_days = 'keep'") == (3,)
+    assert query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE move_type = 'out_invoice'") == (3,)
+    assert query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE invoicing_type = 'in_advance'") == (3,)
     indexes = "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'mail_activity' AND indexname = '%s'"
-    assert _query(db, indexes % "mail_activity_recurring_interaction_occurrence_uniq") == (1,)
-    assert _query(db, indexes % "mail_activity_recurring_interaction_date_uniq") == (0,)
+    assert query(db, indexes % "mail_activity_recurring_interaction_occurrence_uniq") == (1,)
+    assert query(db, indexes % "mail_activity_recurring_interaction_date_uniq") == (0,)
