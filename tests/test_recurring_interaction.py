@@ -161,9 +161,10 @@ class TestRecurringInteraction(RecurringCase):
         rec.action_generate()
         done = rec.interaction_ids.sorted("date_deadline")[:2]
         done._action_done()
-        rec.action_archive()
+        action = rec.action_archive()
         self.assertFalse(rec.active)
         self.assertEqual(rec.interaction_ids, done, "open future interactions removed, done ones kept")
+        self.assertEqual(action["params"]["message"], "3 open future activities removed; 2 done ones kept.")
         with self.assertRaises(UserError):
             rec.action_generate()
         rec.action_unarchive()

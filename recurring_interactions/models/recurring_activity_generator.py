@@ -365,8 +365,27 @@ class RecurringActivityGenerator(models.AbstractModel):
         generated._reconcile_activities()
 
     def action_archive(self):
-        self._remove_open_future_activities()
-        return super().action_archive()
+        """Archive, saying what became of the activities: the open future ones go, the done ones stay."""
+        done = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([*self._get_generated_activity_domain(), ("active", "=", False)])
+        )
+        removed = self._remove_open_future_activities()
+        super().action_archive()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Archived"),
+                "message": self.env._(
+                    "%(removed)s open future activities removed; %(done)s done ones kept.", removed=removed, done=done
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def unlink(self):
         self._remove_open_future_activities()
