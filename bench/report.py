@@ -254,8 +254,8 @@ def build_rows(results, args):
         )
     if "P6" in only:
         p6 = results.get("p6") or {}
-        p6_ours = {"runs": p6.get("ours") or [], "error": p6.get("error")}
-        p6_bare = {"runs": p6.get("bare") or [], "error": p6.get("error")}
+        errors = {"error": p6["error"]} if "error" in p6 else {}
+        p6_ours, p6_bare = {"runs": p6.get("ours"), **errors}, {"runs": p6.get("bare"), **errors}
         r_ours, r_bare = rate(p6_ours), rate(p6_bare)
         ratio = _ratio(r_ours, r_bare)
         q = queries_per_item(p6_ours)
