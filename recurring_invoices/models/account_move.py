@@ -73,13 +73,17 @@ class AccountMove(models.Model):
 
     def _recurring_close_issue_activities(self):
         issued = {(m.recurring_invoice_id.id, m.recurring_date) for m in self}
-        activities = self.env["mail.activity"].search(
-            [
-                ("res_model", "=", "recurring.invoice"),
-                ("res_id", "in", self.recurring_invoice_id.ids),
-                ("recurring_date", "in", list({date for _template, date in issued})),
-            ]
-        ).filtered(lambda a: (a.res_id, a.recurring_date) in issued)
+        activities = (
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", "recurring.invoice"),
+                    ("res_id", "in", self.recurring_invoice_id.ids),
+                    ("recurring_date", "in", list({date for _template, date in issued})),
+                ]
+            )
+            .filtered(lambda a: (a.res_id, a.recurring_date) in issued)
+        )
         if activities:
             feedback = self._get_recurring_issued_message() if len(self) == 1 else self.env._("Invoices issued.")
             activities.with_context(recurring_invoice_closing_activities=True).action_feedback(feedback=feedback)

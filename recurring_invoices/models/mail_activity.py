@@ -40,10 +40,12 @@ class MailActivity(models.Model):
     def _filter_recurring_invoice_issue(self):
         issue_type = self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
         return self.filtered(
-            lambda a: a.active
-            and a.activity_type_id == issue_type
-            and a.res_model == "recurring.invoice"
-            and a.recurring_date
+            lambda a: (
+                a.active
+                and a.activity_type_id == issue_type
+                and a.res_model == "recurring.invoice"
+                and a.recurring_date
+            )
         )
 
     def _action_done(self, feedback=False, attachment_ids=None):
