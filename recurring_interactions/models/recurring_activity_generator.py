@@ -333,10 +333,15 @@ class RecurringActivityGenerator(models.AbstractModel):
 
     @api.depends_context("uid")
     def _compute_pending_removal_count(self):
-        for rec in self:
-            rec.pending_removal_count = 0
-            if rec.id and rec.generated_until and rec.active and not rec.paused and not rec._rule_error():
-                rec.pending_removal_count = len(rec._origin._plan_reconciliation(rec._get_today())["obsolete"])
+        self.pending_removal_count = 0
+        generated = self.filtered(
+            lambda r: r.id and r.generated_until and r.active and not r.paused and not r._rule_error()
+        )
+        if generated:
+            # One dry run for them all: one read of their activities, not one per recurrence.
+            counts = generated._origin._plan_reconciliation(self._get_today())["counts"]
+            for rec in generated:
+                rec.pending_removal_count = counts.get(rec._origin, (0, 0, 0))[1]
 
     def action_generate_confirm(self):
         """The "Generate" button: say what a generation would do, then do it on OK."""

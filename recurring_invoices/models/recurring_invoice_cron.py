@@ -15,6 +15,7 @@ from itertools import islice, takewhile
 import psycopg2
 
 from odoo import api, models, tools
+from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import module as odoo_module
 
@@ -107,22 +108,24 @@ class RecurringInvoice(models.Model):
         if self._can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _get_due_dates(self, today):
+    def _get_due_dates(self, today, schedules=None):
         """The occurrences not invoiced yet whose invoice date is today or before, at most MAX_CATCH_UP of
         them (the rest in the next batch): their nominal dates, which a working day may put after today."""
         self.ensure_one()
         if not self.next_invoice_date or self.next_invoice_date > today:
             return []
-        occurrences = self._iter_occurrences(self._get_first_uninvoiced_date())
+        occurrences = self._iter_occurrences(self._get_first_uninvoiced_date(), schedules)
         due = takewhile(lambda occurrence: occurrence[1] <= today, occurrences)
         return [nominal for nominal, _invoice_date in islice(due, MAX_CATCH_UP)]
 
     def _invoice_due_occurrences(self, today):
         """Create the invoices of the due occurrences of these templates; returns the templates done."""
         dates_by_template, failures = {}, {}
+        # One reading of each working schedule's days off for the batch, not one per template.
+        schedules = WorkingSchedules()
         for template in self:
             try:
-                dates = template._get_due_dates(today)
+                dates = template._get_due_dates(today, schedules)
             except (UserError, ValidationError) as error:
                 failures[template] = error
                 continue
