@@ -165,7 +165,11 @@ class RecurringActivityGenerator(models.AbstractModel):
         Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
         sync_fields = set().union(*(rec._get_activity_sync_values() for rec in recurrences))
         existing = Activity.search_fetch(
-            [*recurrences._get_generated_activity_domain(), ("recurring_date", ">=", earliest)],
+            [
+                *recurrences._get_generated_activity_domain(),
+                *self._get_res_id_range_domain("res_id"),
+                ("recurring_date", ">=", earliest),
+            ],
             ["recurring_date", "date_deadline", "active", "res_model", "res_id", *sync_fields],
             order="recurring_date, id",
         )
@@ -220,8 +224,10 @@ class RecurringActivityGenerator(models.AbstractModel):
         already generated are planned: an activity a user cancelled does not come back.
         """
         plan = self._plan_reconciliation(today or self._get_today(), extend_only=extend_only)
-        for recurrence, generated_until in plan["generated_until"].items():
-            recurrence.generated_until = generated_until
+        # A job planning part of a recurrence's records leaves the recurrence to the run that split it.
+        if not self.env.context.get("recurring_res_id_range"):
+            for recurrence, generated_until in plan["generated_until"].items():
+                recurrence.generated_until = generated_until
         for recurrence, activities in plan["sync"].items():
             sync_vals = recurrence._get_activity_sync_values()
             stale = activities.filtered(
@@ -242,6 +248,15 @@ class RecurringActivityGenerator(models.AbstractModel):
             # One batch; assignees are not sent one notification per future date.
             self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(plan["create"])
         return len(plan["create"]), len(plan["obsolete"]), sum(len(ids) for ids in plan["moves"].values())
+
+    @api.model
+    def _get_res_id_range_domain(self, field_name):
+        """The records a job plans, when it plans a range of them (context ``recurring_res_id_range``)."""
+        id_range = self.env.context.get("recurring_res_id_range")
+        if not id_range:
+            return []
+        after, up_to = id_range
+        return [(field_name, ">", after)] + ([(field_name, "<=", up_to)] if up_to else [])
 
     def _prefetch_activity_records(self, vals_list):
         """Read the names of the activities' records at once: each activity stores its record's name,
@@ -397,8 +412,9 @@ class RecurringActivityGenerator(models.AbstractModel):
         return super().unlink()
 
     @api.model
-    def _cron_extend_horizon(self, batch_size=200):
-        """Extend open-ended recurrences to their horizon and plan-ahead windows to their next days, in batches."""
+    def _cron_extend_horizon(self, batch_size=200, as_jobs=None):
+        """Extend open-ended recurrences to their horizon and plan-ahead windows to their next days, in batches
+        (queued as jobs when queue_job is used, or ``as_jobs`` says so)."""
         # Rules on working days too: a holiday added since moves (or removes) their open future activities.
         recurrences = self.search(
             [
@@ -411,6 +427,8 @@ class RecurringActivityGenerator(models.AbstractModel):
                 ("non_working_days", "!=", "keep"),
             ],
         )
+        if self._use_queue_jobs() if as_jobs is None else as_jobs:
+            return recurrences._enqueue_horizon_jobs(batch_size)
         for start in range(0, len(recurrences), batch_size):
             batch = recurrences[start : start + batch_size]
             for company, records in batch.grouped("company_id").items():

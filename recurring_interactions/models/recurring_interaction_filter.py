@@ -15,6 +15,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
+from .recurring_activity_generator_jobs import RECORDS_PER_JOB
+
 
 class RecurringInteraction(models.Model):
     _inherit = "recurring.interaction"  # pylint: disable=consider-merging-classes-inherited
@@ -109,7 +111,8 @@ class RecurringInteraction(models.Model):
         self.ensure_one()
         Model = self._get_filter_model()
         user_field = self.user_field_id.sudo().name
-        records = Model.search_fetch(self._get_filter_domain(), [user_field] if user_field else [])
+        domain = [*self._get_filter_domain(), *self._get_res_id_range_domain("id")]
+        records = Model.search_fetch(domain, [user_field] if user_field else [])
         if not user_field:
             return dict.fromkeys(records.ids, self.user_id.id)
         return {record.id: record[user_field].id or self.user_id.id for record in records}
@@ -161,6 +164,18 @@ class RecurringInteraction(models.Model):
             for occurrence, due in due_dates.items()
             for res_id, user_id in targets.items()
         }
+
+    def _get_job_record_ranges(self):
+        """A filter over many records is planned by several jobs, each a range of its matching records'
+        ids; the first starts at 0 and the last has no end, so that records that stopped matching are
+        in one of them (their activities are removed there)."""
+        if self.target_mode != "filter":
+            return super()._get_job_record_ranges()
+        ids = sorted(self._get_filter_targets())
+        if len(ids) <= RECORDS_PER_JOB:
+            return [None]
+        bounds = [0, *ids[RECORDS_PER_JOB - 1 : -1 : RECORDS_PER_JOB]]
+        return [(after, up_to) for after, up_to in zip(bounds, [*bounds[1:], None], strict=True)]
 
     def _get_activity_key(self, activity):
         if self.target_mode != "filter":

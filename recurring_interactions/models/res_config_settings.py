@@ -1,5 +1,5 @@
 # Part of recurring_interactions. License LGPL-3.
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -12,3 +12,14 @@ class ResConfigSettings(models.TransientModel):
         help="Recurrences that never end are generated this many days ahead; "
         "the daily scheduled action keeps moving the horizon forward.",
     )
+    recurring_use_queue_job = fields.Boolean(
+        string="Spread Over Job Workers",
+        config_parameter="recurring_interactions.use_queue_job",
+        help="The daily scheduled actions split the due invoices and activities into jobs (OCA Job Queue), "
+        "which every worker of every server runs in parallel.",
+    )
+    recurring_queue_job_installed = fields.Boolean(compute="_compute_recurring_queue_job_installed")
+
+    @api.depends_context("uid")
+    def _compute_recurring_queue_job_installed(self):
+        self.recurring_queue_job_installed = "queue.job" in self.env

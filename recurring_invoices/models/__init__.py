@@ -4,5 +4,6 @@ from . import recurring_invoice_period
 from . import recurring_invoice_renewal
 from . import recurring_invoice_invoicing
 from . import recurring_invoice_cron
+from . import recurring_invoice_jobs
 from . import account_move
 from . import mail_activity

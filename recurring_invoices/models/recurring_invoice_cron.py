@@ -36,6 +36,13 @@ class RecurringInvoice(models.Model):
         done = 0
         # Holidays added since the next invoice dates were computed move them: recompute those on working days.
         self.env.add_to_compute(self._fields["next_invoice_date"], self.search([("non_working_days", "!=", "keep")]))
+        if self._use_queue_jobs():
+            # Planned here, before the jobs exist: the invoicing jobs write the same templates.
+            self._cron_extend_horizon(as_jobs=False)
+            self._cron_remind_renewals()
+            done = self._enqueue_invoicing_jobs(batch_size)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            return done
         # Templates left for the next run (failed, or raced by another worker): never twice in a run.
         left = set()
         companies = self.env["res.company"].sudo().search([])
@@ -58,7 +65,7 @@ class RecurringInvoice(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 
-    def _due_templates_where(self, company, today, excluded):
+    def _due_templates_where(self, company, today, excluded, among=None):
         query = """
             FROM recurring_invoice
            WHERE company_id = %s
@@ -67,12 +74,17 @@ class RecurringInvoice(models.Model):
              AND next_invoice_date <= %s
              AND NOT (id = ANY(%s))
         """
-        return query, [company.id, today, list(excluded)]
+        params = [company.id, today, list(excluded)]
+        if among is not None:
+            query += " AND id = ANY(%s)"
+            params.append(list(among))
+        return query, params
 
-    def _lock_due_templates(self, company, today, limit, excluded):
-        """The next due templates that no other worker holds, locked until the batch commits."""
+    def _lock_due_templates(self, company, today, limit, excluded, among=None):
+        """The next due templates (of ``among`` when given) that no other worker holds, locked until
+        the batch commits."""
         self.flush_model(["active", "paused", "next_invoice_date", "company_id"])
-        where, params = self._due_templates_where(company, today, excluded)
+        where, params = self._due_templates_where(company, today, excluded, among)
         query = f"SELECT id {where} ORDER BY next_invoice_date, id LIMIT %s FOR UPDATE SKIP LOCKED"
         for attempt in range(MAX_LOCK_ATTEMPTS):
             try:
@@ -97,7 +109,9 @@ class RecurringInvoice(models.Model):
     def _can_commit(self):
         """False while tests run (as Odoo's own scheduled actions check): they must not commit."""
         return not (
-            odoo_module.current_test
+            # A job commits through queue_job, which holds its lock until then.
+            self.env.context.get("job_uuid")
+            or odoo_module.current_test
             or tools.config["test_enable"]
             or getattr(threading.current_thread(), "testing", False)
             or self.env.registry.in_test_mode()
