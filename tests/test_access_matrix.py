@@ -175,6 +175,8 @@ MATRIX = [
      "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_open_invoices", "open its invoices",
      "template", (ACCESS, ACCESS, ACCESS, OK)),
+    ("recurring.invoice", "action_open_invoicing_job", "open the job that invoiced it (no Job Queue here)",
+     "template", (ACCESS, ACCESS, ACCESS, "UserError")),
     ("recurring.invoice", "action_new_template", "open a new template form",
      None, (ACCESS, ACCESS, OK, OK)),
     ("recurring.invoice.line", "create", "add a line to the template",

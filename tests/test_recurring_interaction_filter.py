@@ -7,10 +7,12 @@ hand: which quotation has an activity on which date, for whom.
 """
 
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.addons.recurring_interactions.models import recurring_interaction_filter as filter_module
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user
 
@@ -280,3 +282,53 @@ class TestPlanAheadWindow(FilterCase):
         self.assertEqual(rec.plan_ahead, "all")
         rec.action_generate()
         self.assertEqual(len(self._activities(rec)), 5)
+
+
+class TestFilterPlannedInJobs(FilterCase):
+    """With OCA queue_job, a filter over many records is planned by one job per range of their ids:
+    together the jobs do what one daily run does, and running them again changes nothing."""
+
+    def test_the_ranges_of_records_together_plan_every_record_once(self):
+        partners = self.env["res.partner"].create([{"name": f"Range customer {i}"} for i in range(7)])
+        with freeze_time("2026-12-01"):
+            follow_up = self.Recurrence.create(
+                {
+                    "name": "Call every range customer",
+                    "target_mode": "filter",
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "filter_domain": "[('name', '=like', 'Range customer %')]",
+                    "user_id": self.manager.id,
+                    "rrule_type": "daily",
+                    "date_start": d("2026-12-01"),
+                    "end_type": "forever",
+                    "plan_ahead": "window",
+                    "plan_ahead_days": 1,
+                }
+            )
+        with patch.object(filter_module, "RECORDS_PER_JOB", 3):
+            ranges = follow_up._get_job_record_ranges()
+        self.assertEqual(len(ranges), 3, "7 records, 3 per job")
+        self.assertEqual((ranges[0][0], ranges[-1][1]), (0, None), "from the first id to no end: every record")
+        self.assertEqual(self._recurrence(tue=True)._get_job_record_ranges(), [None], "one record: one job")
+
+        def run_jobs(day):
+            for id_range in ranges:
+                follow_up._job_extend_horizon(day, id_range)
+
+        follow_up._job_extend_horizon("2026-12-01", ranges[0])
+        self.assertEqual(len(self._activities(follow_up)), 3 * 2, "the first job: its 3 records, today and tomorrow")
+        run_jobs("2026-12-01")
+        everyone = {(partner.id, self.manager) for partner in partners}
+        self.assertEqual(self._plan(follow_up), {d("2026-12-01"): everyone, d("2026-12-02"): everyone})
+        run_jobs("2026-12-01")
+        self.assertEqual(len(self._activities(follow_up)), 14, "a job run twice creates nothing twice")
+        # A record in the middle range stops matching, one after the last range's start starts.
+        partners[3].name = "Former customer"
+        newcomer = self.env["res.partner"].create({"name": "Range customer 8"})
+        run_jobs("2026-12-02")
+        now = everyone - {(partners[3].id, self.manager)} | {(newcomer.id, self.manager)}
+        self.assertEqual(
+            self._plan(follow_up),
+            {d("2026-12-01"): everyone, d("2026-12-02"): now, d("2026-12-03"): now},
+            "its open activities are removed by the job of its range; the past day's stay",
+        )

@@ -9,6 +9,7 @@ and is retried by queue_job when it fails; the unique index on (template, occurr
 """
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class RecurringInvoice(models.Model):
@@ -65,7 +66,17 @@ class RecurringInvoice(models.Model):
     def action_open_invoicing_job(self):
         """The job that created this template's last invoices."""
         self.ensure_one()
+        self.check_access("read")
+        if "queue.job" not in self.env or not self.invoicing_job_uuid:
+            raise UserError(
+                self.env._("No job has invoiced “%s”: its invoices were made without Job Queue.", self.name)
+            )
+        # Job Queue's own access rules decide who may read its jobs.
         job = self.env["queue.job"].search([("uuid", "=", self.invoicing_job_uuid)], limit=1)
+        if not job:
+            raise UserError(
+                self.env._("The job that invoiced “%s” is no longer kept: Job Queue removes done jobs.", self.name)
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "queue.job",
