@@ -1,5 +1,5 @@
 # Part of recurring_interactions. License LGPL-3.
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -18,8 +18,5 @@ class ResConfigSettings(models.TransientModel):
         help="The daily scheduled actions split the due invoices and activities into jobs (OCA Job Queue), "
         "which every worker of every server runs in parallel.",
     )
-    recurring_queue_job_installed = fields.Boolean(compute="_compute_recurring_queue_job_installed")
-
-    @api.depends_context("uid")
-    def _compute_recurring_queue_job_installed(self):
-        self.recurring_queue_job_installed = "queue.job" in self.env
+    # A default, not a compute: the settings form reads it with the other defaults of a new record.
+    recurring_queue_job_installed = fields.Boolean(default=lambda self: "queue.job" in self.env, readonly=True)
