@@ -9,6 +9,7 @@ waits; a batch already running is guarded by the row locks and unique indexes th
 """
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import str2bool
 
 # Records of one filter recurrence planned per job: its records, not its recurrences, are many.
@@ -44,9 +45,14 @@ class RecurringActivityGenerator(models.AbstractModel):
         for company, recurrences in self.grouped("company_id").items():
             today = self._get_today(company)
             day = fields.Date.to_string(today)
-            whole = []
+            batches, whole = [], []
             for recurrence in recurrences:
-                ranges = recurrence._get_job_record_ranges()
+                try:
+                    ranges = recurrence._get_job_record_ranges()
+                except (AccessError, ValidationError):
+                    # A job of its own, which fails alone and says why: the batches run.
+                    batches.append(recurrence.ids)
+                    continue
                 if ranges == [None]:
                     whole.append(recurrence.id)
                     continue
@@ -62,15 +68,15 @@ class RecurringActivityGenerator(models.AbstractModel):
                     )
                     recurrence._delay(description)._job_extend_horizon(day, id_range)
                     jobs += 1
-            for start in range(0, len(whole), batch_size):
-                batch = self.browse(whole[start : start + batch_size])
+            batches += [whole[start : start + batch_size] for start in range(0, len(whole), batch_size)]
+            for ids in batches:
                 description = self.env._(
                     "Recurring activities: %(company)s, %(count)s recurrences planned from %(date)s",
                     company=company.name,
-                    count=len(batch),
+                    count=len(ids),
                     date=day,
                 )
-                batch._delay(description)._job_extend_horizon(day)
+                self.browse(ids)._delay(description)._job_extend_horizon(day)
                 jobs += 1
         return jobs
 
