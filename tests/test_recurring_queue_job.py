@@ -420,6 +420,7 @@ def test_two_triggers_queue_each_batch_once_and_invoice_each_template_once(serve
 
     # The second trigger queued no batch identical to one still waiting: each job it queued has a twin of
     # the first trigger that had started already; the batches that waited were not queued again.
+    assert all(job["identity_key"] for job in first), "each job is queued with an identity key"
     first_by_key = {job["identity_key"]: job for job in first}
     assert len(first_by_key) == len(first)
     for job in second:
