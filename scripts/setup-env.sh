@@ -36,6 +36,13 @@ if ! "$PY" -c 'import pytest_odoo, websocket, freezegun, wheel' 2>/dev/null; the
     "$PY" -m pip install -q -r requirements-dev.txt
 fi
 
+# OCA queue_job, for the test that runs the daily invoicing as jobs (tests/test_recurring_queue_job.py).
+# --no-deps: its metadata requires odoo==18.0.*, which no package registry has (Odoo is installed by hand,
+# see above); its only other requirement, requests, comes with Odoo.
+if ! "$PY" -m pip show odoo-addon-queue_job >/dev/null 2>&1; then
+    "$PY" -m pip install -q --no-deps "odoo-addon-queue_job>=18.0,<18.1"
+fi
+
 # PostgreSQL: start the local cluster if it is down, and give this OS user a role
 # (Odoo refuses to connect as "postgres").
 if command -v pg_lsclusters >/dev/null; then
