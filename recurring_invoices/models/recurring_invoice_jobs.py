@@ -46,8 +46,9 @@ class RecurringInvoice(models.Model):
     def _job_create_invoices(self, day):
         """Job: the invoices of these templates' occurrences due up to ``day``; returns a summary."""
         today = fields.Date.to_date(day)
-        company = self.company_id[:1]
-        templates = self._lock_due_templates(company, today, len(self), (), among=self.ids)
+        batch = self.exists()  # a template deleted since it was queued is not invoiced
+        company = batch.company_id[:1]
+        templates = batch._lock_due_templates(company, today, len(batch), (), among=batch.ids) if batch else batch
         todo, invoiced = templates, self.browse()
         # Every due occurrence, a long catch-up included (the scheduled action takes a few per batch).
         while todo:
