@@ -33,6 +33,10 @@ class JobsFailed(Exception):
     """The jobs side produced no figure (a failed job, a timeout, a server that did not start)."""
 
 
+class GeventFailing(JobsFailed):
+    """The server's gevent process cannot start (its own message cites the log)."""
+
+
 def _bench_env(**extra):
     root = str(Path(__file__).parent.parent)
     return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])), **extra)
@@ -115,7 +119,7 @@ class Server:
         time.sleep(3)
         if not first or first != self._gevent_pids():
             errors = [line for line in self._log().splitlines() if "Error" in line or "NotFound" in line]
-            raise JobsFailed(
+            raise GeventFailing(
                 "Odoo's gevent process keeps failing and being restarted, which takes a core from the workers"
                 + (f" ({errors[-1].strip()[:200]})" if errors else "")
                 + "; seen with setuptools 65, whose pkg_resources does not find zope.interface 8 for gevent's "
@@ -361,6 +365,8 @@ class P8:
                 "retries": int(sum(max(0, (job[6] or 1) - 1) for job in jobs)),
                 "server_errors": errors[-3:],
             }
+        except GeventFailing:
+            raise
         except JobsFailed as exc:
             tail = server.tail()
             raise JobsFailed(f"{exc} (server log: {tail})" if tail else str(exc)) from None
