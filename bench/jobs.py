@@ -210,6 +210,8 @@ def _invoices(db):
         "WHERE recurring_invoice_id IS NOT NULL",
         db,
     )
+    if result.returncode != 0:
+        raise JobsFailed(f"counting the invoices failed: {result.stderr.strip()}")
     count, templates = result.stdout.strip().split("|")
     return int(count), int(templates)
 
