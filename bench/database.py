@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 CONTRACT_REQUIREMENT = "odoo-addon-contract>=18.0,<18.1"
+QUEUE_JOB_REQUIREMENT = "odoo-addon-queue_job>=18.0,<18.1"
 BASE_MODULES = "account,contract,recurring_interactions"
 OUR_INVOICE_MODULE = "recurring_invoices"
 
@@ -23,25 +24,22 @@ def _odoo_importable():
     return check.returncode == 0, (check.stdout or check.stderr).strip()
 
 
-def _contract_importable():
-    check = subprocess.run(
-        [sys.executable, "-c", "import odoo.addons.contract"], capture_output=True, text=True, check=False
-    )
+def _importable(module):
+    check = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
     return check.returncode == 0
 
 
-def ensure_contract():
-    """Install OCA contract 18.0 from PyPI if missing, without letting pip touch our Odoo.
+def _ensure_oca_wheel(requirement, module):
+    """Install an OCA addon 18.0 from PyPI if missing, without letting pip touch our Odoo.
 
-    Its only requirement is ``odoo==18.0.*``, which PyPI cannot satisfy (and must not: a wheel of
-    ``odoo`` or a namespace-only ``odoo/addons`` would shadow the editable Odoo), hence ``--no-deps``.
-    Its Odoo dependencies (base, account, product, portal) are all in Odoo itself.
+    Its requirement ``odoo==18.0.*`` is one PyPI cannot satisfy (and must not: a wheel of ``odoo``
+    or a namespace-only ``odoo/addons`` would shadow the editable Odoo), hence ``--no-deps``.
     """
-    if _contract_importable():
+    if _importable(module):
         return True
-    log(f"installing {CONTRACT_REQUIREMENT} (--no-deps)")
+    log(f"installing {requirement} (--no-deps)")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", CONTRACT_REQUIREMENT],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", requirement],
         capture_output=True,
         text=True,
         check=False,
@@ -51,7 +49,17 @@ def ensure_contract():
     ok, detail = _odoo_importable()
     if not ok:
         log(f"WARNING: `import odoo.release` fails after installing the wheel: {detail[-300:]}")
-    return _contract_importable()
+    return _importable(module)
+
+
+def ensure_contract():
+    """OCA contract 18.0, the peer of P1-P3 (its Odoo dependencies base, account, product, portal are in Odoo)."""
+    return _ensure_oca_wheel(CONTRACT_REQUIREMENT, "odoo.addons.contract")
+
+
+def ensure_queue_job():
+    """OCA queue_job 18.0, the job runner of P8 (its Python dependency ``requests`` is one of Odoo's)."""
+    return _ensure_oca_wheel(QUEUE_JOB_REQUIREMENT, "odoo.addons.queue_job")
 
 
 def psql(sql, db="postgres"):
@@ -110,6 +118,13 @@ def create(db):
     elif not ok:
         log(f"{OUR_INVOICE_MODULE} installed with errors: {detail}")
     return states
+
+
+def copy(source, target):
+    """``target`` as a copy of ``source`` (no session may be open on ``source``); raises on failure."""
+    result = psql(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    if result.returncode != 0:
+        raise RuntimeError(f"could not copy {source} to {target}: {result.stderr.strip()}")
 
 
 def drop(db):

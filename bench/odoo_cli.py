@@ -25,7 +25,10 @@ def main():
     use_frozen_addons()
     import odoo.cli
 
-    sys.argv = ["odoo", *sys.argv[1:]]
+    # Odoo's prefork server starts its gevent process as ``sys.executable sys.argv[0] gevent ...``:
+    # argv[0] must be a script Python can run (this file), or that process fails at once and is
+    # started again and again, burning a core beside the workers.
+    sys.argv = [os.path.abspath(__file__), *sys.argv[1:]]
     odoo.cli.main()
 
 

@@ -290,7 +290,52 @@ def build_rows(results, args):
                 _met(ratio, lambda v: v <= 2),
             )
         )
+    if "P8" in only:
+        rows.append(_p8_row(results.get("p8") or {}, args))
     return rows
+
+
+def _p8_row(p8, args):
+    """Jobs (ours) vs the plain scheduled action (peer); what the runner costs per job, and CPU per invoice."""
+    errors = {"error": p8["error"]} if "error" in p8 else {}
+    jobs, plain = {**(p8.get("jobs") or {}), **errors}, {**(p8.get("plain") or {}), **errors}
+    r_jobs, r_plain = rate(jobs), rate(plain)
+    ratio = _ratio(r_jobs, r_plain)
+    runs = _runs(jobs) or []
+    dispatch, idle = _median(runs, "dispatch_mean"), _median(runs, "idle_per_job")
+    notes = []
+    if dispatch is not None and idle is not None:
+        notes.append(
+            f"per job the runner adds {dispatch:.2f} s (from a free worker to the job started) and leaves "
+            f"{idle:.2f} s of capacity idle ((wall x 2 - Σ exec_time) / {_median(runs, 'jobs'):.0f} jobs, "
+            "the queuing included)"
+        )
+    cpu_jobs, cpu_plain = _cpu_ms(jobs), _cpu_ms(plain)
+    if cpu_jobs and cpu_plain:
+        notes.append(
+            f"CPU ms per invoice, Odoo + PostgreSQL: {cpu_jobs[0]:.0f} + {cpu_jobs[1]:.0f} jobs, "
+            f"{cpu_plain[0]:.0f} + {cpu_plain[1]:.0f} plain"
+        )
+    half = args.p8_size // 2
+    return (
+        f"P8 invoices/s, the daily run on {args.p8_size:,} templates due today ({args.p8_size - half:,} one-line + "
+        f"{half:,} five-line): queue_job, jobs of 100 on 2 HTTP workers (root:2), vs the plain scheduled action "
+        "in 1 process" + "".join(f"; {note}" for note in notes),
+        _cell(r_jobs, jobs),
+        _cell(r_plain, plain),
+        NA,
+        _fmt(ratio, "x", 2) + " of plain" if ratio else NA,
+        ">= 1.5x plain (2 cores)",
+        _met(ratio, lambda v: v >= 1.5),
+    )
+
+
+def _cpu_ms(result):
+    """(Odoo, PostgreSQL) CPU milliseconds per item, medians over the runs; None where not measured."""
+    runs = [run for run in _runs(result) or [] if run.get("odoo_cpu") is not None and run.get("pg_cpu") is not None]
+    if not runs:
+        return None
+    return tuple(statistics.median(1000 * run[key] / run["count"] for run in runs) for key in ("odoo_cpu", "pg_cpu"))
 
 
 def _inverse(value):

@@ -349,6 +349,112 @@ def task_ours(env, args):
 
 
 # ----------------------------------------------------------------------
+# P8: the daily run through OCA queue_job's runner vs the plain scheduled action (bench/jobs.py)
+# ----------------------------------------------------------------------
+USE_QUEUE_JOB = "recurring_interactions.use_queue_job"
+
+
+def task_p8_templates(env, args):
+    """P8's database: ``--size`` templates due today, one-line and five-line in turn (P1's shapes)."""
+    from odoo.tools import config
+
+    if "queue.job" not in env:
+        return {"error": "not measured: queue_job is not installed in the database"}
+    partners, products, tax, journal = _master(env)
+    today = _today(env)
+    Template = env["recurring.invoice"]
+    specs = {lines: _line_specs(products, tax, lines) for lines in (1, 5)}
+    for start in range(0, args.size, 500):
+        chunk = range(start, min(start + 500, args.size))
+        Template.create(
+            [_template_vals(env, partners[i], journal, specs[1 if i % 2 == 0 else 5], today) for i in chunk]
+        )
+        env.cr.commit()
+    return {
+        "templates": Template.search_count([]),
+        "due": Template.search_count([("next_invoice_date", "<=", today)]),
+        "jobs": env["queue.job"].search_count([]),
+        "invoices": env["account.move"].search_count([("recurring_invoice_id", "!=", False)]),
+        "filestore": config.filestore(env.cr.dbname),
+    }
+
+
+def _p8_invoices(env):
+    """(invoices of templates, templates invoiced) in the database, as committed."""
+    env.cr.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT recurring_invoice_id) FROM account_move WHERE recurring_invoice_id IS NOT NULL"
+    )
+    return env.cr.fetchone()
+
+
+def _p8_backends(env):
+    """The PostgreSQL backends serving this database (this process's included)."""
+    env.cr.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
+    )
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def task_p8_plain(env, args):
+    """P8, plain side: the scheduled action in this one process (it commits per batch of 100), queue_job off."""
+    from . import cpu
+
+    env["ir.config_parameter"].set_param(USE_QUEUE_JOB, "False")
+    env.cr.commit()
+    Template = env["recurring.invoice"]
+    pg_before = cpu.snapshot(_p8_backends(env))
+    odoo_before = time.process_time()
+    start = time.perf_counter()
+    Template._cron_create_invoices()
+    env.cr.commit()
+    seconds = time.perf_counter() - start
+    odoo_cpu = time.process_time() - odoo_before
+    pg_cpu = cpu.used(pg_before, cpu.snapshot(_p8_backends(env)))
+    invoices, templates = _p8_invoices(env)
+    return {
+        "seconds": seconds,
+        "count": invoices,
+        "templates_invoiced": templates,
+        "jobs": env["queue.job"].search_count([]),
+        "odoo_cpu": odoo_cpu,
+        "pg_cpu": pg_cpu,
+    }
+
+
+def task_p8_trigger(env, args):
+    """P8, jobs side: the scheduled action queues its jobs and commits; the server's job runner runs them.
+
+    Returns the wall-clock times (epoch seconds, comparable with queue_job's UTC dates) of the trigger
+    and of the commit that publishes the jobs.
+    """
+    from . import cpu
+
+    env["ir.config_parameter"].set_param(USE_QUEUE_JOB, "True")
+    env.cr.commit()
+    Template = env["recurring.invoice"]
+    env.cr.execute("SELECT pg_backend_pid()")
+    backend = env.cr.fetchone()[0]
+    pg_before = cpu.snapshot([backend])
+    odoo_before = time.process_time()
+    started_at = time.time()
+    queued = Template._cron_create_invoices()
+    env.cr.commit()
+    committed_at = time.time()
+    odoo_cpu = time.process_time() - odoo_before
+    pg_cpu = cpu.used(pg_before, cpu.snapshot([backend]))
+    invoices, _templates = _p8_invoices(env)
+    return {
+        "started_at": started_at,
+        "committed_at": committed_at,
+        "odoo_cpu": odoo_cpu,
+        "pg_cpu": pg_cpu,
+        "templates_queued": queued,
+        "jobs": env["queue.job"].search_count([]),
+        "invoices_at_commit": invoices,
+    }
+
+
+# ----------------------------------------------------------------------
 # P4: activities
 # ----------------------------------------------------------------------
 def _recurrences(env, args):
@@ -605,6 +711,9 @@ TASKS = {
     "preview": task_preview,
     "working_days": task_working_days,
     "filter": task_filter,
+    "p8_templates": task_p8_templates,
+    "p8_plain": task_p8_plain,
+    "p8_trigger": task_p8_trigger,
 }
 
 
