@@ -71,7 +71,7 @@ def parse_args(argv=None):
         "--p8-port",
         type=int,
         default=DEFAULT_P8_PORT,
-        help=f"HTTP port of P8's Odoo server, the next one its gevent port (default {DEFAULT_P8_PORT})",
+        help=f"HTTP port of P8's Odoo server (default {DEFAULT_P8_PORT})",
     )
     parser.add_argument(
         "--p8-max-seconds",

@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from . import cpu, database
+from . import cpu, database, odoo_cli
 from .database import log
 
 CAPACITY = 2  # HTTP workers and the root channel's capacity
@@ -31,10 +31,6 @@ POLL_SECONDS = 1.0
 
 class JobsFailed(Exception):
     """The jobs side produced no figure (a failed job, a timeout, a server that did not start)."""
-
-
-class GeventFailing(JobsFailed):
-    """The server's gevent process cannot start (its own message cites the log)."""
 
 
 def _bench_env(**extra):
@@ -56,9 +52,8 @@ class Server:
         self.proc = None
 
     def start(self, timeout=180):
-        for port in (self.port, self.port + 1):
-            if _port_in_use(port):
-                raise JobsFailed(f"port {port} is in use (choose others with --p8-port)")
+        if _port_in_use(self.port):
+            raise JobsFailed(f"port {self.port} is in use (choose another with --p8-port)")
         cmd = [
             sys.executable,
             "-m",
@@ -71,7 +66,6 @@ class Server:
             "--max-cron-threads=0",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
-            f"--gevent-port={self.port + 1}",
             "--without-demo=all",
             # A job of 100 templates takes seconds; the defaults (60 s CPU, 120 s real) must not kill one
             # on a loaded machine.
@@ -81,7 +75,9 @@ class Server:
             "--log-handler=odoo.addons.queue_job.jobrunner.runner:INFO",
             f"--logfile={self.logfile}",
         ]
-        env = _bench_env(ODOO_QUEUE_JOB_CHANNELS=f"root:{CAPACITY}")
+        # No websocket (gevent) process: it serves the bus, not jobs, and where gevent cannot load its
+        # plugins (setuptools 65 here) it fails and is restarted every second, taking a core from the workers.
+        env = _bench_env(ODOO_QUEUE_JOB_CHANNELS=f"root:{CAPACITY}", **{odoo_cli.NO_WEBSOCKET_ENV: "1"})
         # What does not go through Odoo's logging (a child process that cannot start) lands in the log too.
         with open(self.logfile, "ab") as output:
             self.proc = subprocess.Popen(cmd, env=env, stdout=output, stderr=output, start_new_session=True)
@@ -95,36 +91,9 @@ class Server:
                 answered = self._answers()
             # The runner starts 5 s after the workers: the jobs must not wait for it.
             if answered and ready in self._log():
-                self._check_gevent()
                 return
             time.sleep(0.5)
         raise JobsFailed(f"the server did not get ready in {timeout}s: {self.tail()}")
-
-    def _gevent_pids(self):
-        pids = []
-        for pid in cpu.group_pids(self.proc.pid):
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                    if b"\0gevent\0" in cmdline.read():
-                        pids.append(pid)
-            except OSError:
-                continue
-        return pids
-
-    def _check_gevent(self):
-        """Odoo's prefork server starts its gevent process again as soon as it exits: one that fails at
-        its start (an environment where ``gevent.monkey`` cannot load its plugins) burns a core beside the
-        workers, and the figure would measure that. Its process must live."""
-        first = self._gevent_pids()
-        time.sleep(3)
-        if not first or first != self._gevent_pids():
-            errors = [line for line in self._log().splitlines() if "Error" in line or "NotFound" in line]
-            raise GeventFailing(
-                "Odoo's gevent process keeps failing and being restarted, which takes a core from the workers"
-                + (f" ({errors[-1].strip()[:200]})" if errors else "")
-                + "; seen with setuptools 65, whose pkg_resources does not find zope.interface 8 for gevent's "
-                "plugins: pip install -U setuptools (75 works)"
-            )
 
     def _answers(self):
         try:
@@ -154,7 +123,7 @@ class Server:
         return [line for line in self._log().splitlines() if " ERROR " in line or " CRITICAL " in line]
 
     def stop(self):
-        """Stop the whole process group (the main process, its workers, the runner, the gevent process)."""
+        """Stop the whole process group (the main process, its workers, the runner)."""
         if not self.proc or self.proc.poll() is not None:
             return
         for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
@@ -367,8 +336,6 @@ class P8:
                 "retries": int(sum(max(0, (job[6] or 1) - 1) for job in jobs)),
                 "server_errors": errors[-3:],
             }
-        except GeventFailing:
-            raise
         except JobsFailed as exc:
             tail = server.tail()
             raise JobsFailed(f"{exc} (server log: {tail})" if tail else str(exc)) from None

@@ -9,6 +9,7 @@ import os
 import sys
 
 ADDONS_ENV = "BENCH_ADDONS"
+NO_WEBSOCKET_ENV = "BENCH_NO_WEBSOCKET"
 
 
 def use_frozen_addons():
@@ -29,6 +30,10 @@ def main():
     # argv[0] must be a script Python can run (this file), or that process fails at once and is
     # started again and again, burning a core beside the workers.
     sys.argv = [os.path.abspath(__file__), *sys.argv[1:]]
+    if os.environ.get(NO_WEBSOCKET_ENV):
+        from odoo.service import server
+
+        server.PreforkServer.long_polling_spawn = lambda self: None
     odoo.cli.main()
 
 
