@@ -12,13 +12,15 @@ import sys
 
 import pytest
 
-from .own_database import drop, query, skip_unless_allowed
+from .own_database import DUE_TEMPLATES, drop, query, skip_unless_allowed
 
 # Runs in a child process: an Odoo environment on the database given, one task.
-WORKER = r"""
+WORKER = (
+    DUE_TEMPLATES
+    + r"""
 import os, signal, sys
 import odoo
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 
 db, task, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
 odoo.tools.config.parse_config(["-d", db, "--log-level=warn", "--no-http"])
@@ -27,24 +29,7 @@ with registry.cursor() as cr:
     env = api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
     Template = env["recurring.invoice"]
     if task == "setup":
-        count = int(sys.argv[4])
-        env.company.partner_id.tz = "UTC"
-        today = Template._get_today(env.company)
-        partner = env["res.partner"].create({"name": f"{prefix} customer"})
-        product = env["product.product"].create({"name": f"{prefix} service", "list_price": 10.0})
-        Template.create([
-            {
-                "name": f"{prefix} {i}",
-                "partner_id": partner.id,
-                "rrule_type": "monthly",
-                "month_by": "date",
-                "day": today.day,
-                "date_start": today,
-                "end_type": "forever",
-                "line_ids": [Command.create({"product_id": product.id, "name": "Service {month}", "price_unit": 10.0})],
-            }
-            for i in range(count)
-        ])
+        create_due_templates(env, prefix, int(sys.argv[4]))
     elif task == "cron":
         Template._cron_create_invoices(batch_size=int(sys.argv[4]))
     elif task == "crash":
@@ -67,6 +52,7 @@ with registry.cursor() as cr:
         modules.button_immediate_uninstall()
     cr.commit()
 """
+)
 
 
 def _odoo(*args):

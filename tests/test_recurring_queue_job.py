@@ -20,10 +20,9 @@ import time
 import xmlrpc.client
 
 import psutil
-import psycopg2
 import pytest
 
-from .own_database import drop, query, skip_unless_allowed
+from .own_database import DUE_TEMPLATES, drop, query, rows, skip_unless_allowed
 
 TEMPLATES = 500
 BATCH = 100  # recurring_invoice_cron.BATCH_SIZE: templates per job
@@ -47,10 +46,12 @@ odoo.cli.main()
 """
 
 # Runs in a child process: an Odoo environment on the database given, one task.
-WORKER = r"""
+WORKER = (
+    DUE_TEMPLATES
+    + r"""
 import sys
 import odoo
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
 
 db, task = sys.argv[1], sys.argv[2]
@@ -60,24 +61,7 @@ with registry.cursor() as cr:
     env = api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
     Template = env["recurring.invoice"]
     if task == "setup":
-        prefix, count = sys.argv[3], int(sys.argv[4])
-        env.company.partner_id.tz = "UTC"
-        today = Template._get_today(env.company)
-        partner = env["res.partner"].create({"name": f"{prefix} customer"})
-        product = env["product.product"].create({"name": f"{prefix} service", "list_price": 10.0})
-        Template.create([
-            {
-                "name": f"{prefix} {i}",
-                "partner_id": partner.id,
-                "rrule_type": "monthly",
-                "month_by": "date",
-                "day": today.day,
-                "date_start": today,
-                "end_type": "forever",
-                "line_ids": [Command.create({"product_id": product.id, "name": "Service {month}", "price_unit": 10.0})],
-            }
-            for i in range(count)
-        ])
+        create_due_templates(env, sys.argv[3], int(sys.argv[4]))
     elif task == "trigger":
         # The daily run started on another server: loaded first, then triggered when told, as an RPC
         # call would be (retried on a serialization failure).
@@ -88,6 +72,7 @@ with registry.cursor() as cr:
         retrying(env["ir.cron"].browse(cron_id).method_direct_trigger, env)
     cr.commit()
 """
+)
 
 
 def _worker(db, task, *args, **kwargs):
@@ -118,16 +103,6 @@ def _odoo(*args):
         text=True,
         timeout=900,
     )
-
-
-def _rows(db, sql, params=()):
-    conn = psycopg2.connect(dbname=db)
-    try:
-        with conn.cursor() as cr:
-            cr.execute(sql, params)
-            return cr.fetchall()
-    finally:
-        conn.close()
 
 
 def _queue_job_available():
@@ -271,7 +246,7 @@ def _jobs(db, after_id=0):
         "date_done",
         "worker_pid",
     ]
-    rows = _rows(
+    found = rows(
         db,
         f"""SELECT {", ".join(columns)} FROM queue_job
              WHERE model_name = 'recurring.invoice' AND method_name = '_job_create_invoices' AND id > %s
@@ -279,7 +254,7 @@ def _jobs(db, after_id=0):
         (after_id,),
     )
     jobs = []
-    for row in rows:
+    for row in found:
         job = dict(zip(columns, row, strict=True))
         records = job["records"]
         while isinstance(records, str):  # queue_job stores its JSON as a JSON string
@@ -299,8 +274,8 @@ def _wait_for_jobs(db, timeout=JOBS_DEADLINE):
     """Poll until no job waits or runs; fail at once on a failed job."""
     deadline = time.monotonic() + timeout
     while True:
-        states = dict(_rows(db, "SELECT state, COUNT(*) FROM queue_job GROUP BY state"))
-        failed = _rows(db, "SELECT name, exc_info FROM queue_job WHERE state = 'failed'")
+        states = dict(rows(db, "SELECT state, COUNT(*) FROM queue_job GROUP BY state"))
+        failed = rows(db, "SELECT name, exc_info FROM queue_job WHERE state = 'failed'")
         assert not failed, f"a job failed: {failed[0][0]}\n{failed[0][1]}"
         if not any(states.get(state) for state in UNFINISHED):
             return states
@@ -326,7 +301,7 @@ def _invoice_counts(db, prefix):
 def _assert_invoiced_by_done_jobs(db, prefix, jobs):
     """Every template names, as the job that invoiced it, a done job of `jobs` that had it to do."""
     by_uuid = {job["uuid"]: job for job in jobs}
-    templates = _rows(db, "SELECT id, invoicing_job_uuid FROM recurring_invoice WHERE name LIKE %s", (prefix + " %",))
+    templates = rows(db, "SELECT id, invoicing_job_uuid FROM recurring_invoice WHERE name LIKE %s", (prefix + " %",))
     assert len(templates) == TEMPLATES
     for template_id, job_uuid in templates:
         job = by_uuid.get(job_uuid)
@@ -364,7 +339,7 @@ RUNNING_JOBS = """
 def _wait_until_invoicing(db, after_id, count, timeout=300):
     """Wait until `count` jobs run and write their invoices."""
     deadline = time.monotonic() + timeout
-    while sum(row[-1] for row in _rows(db, RUNNING_JOBS, (after_id,))) < count:
+    while sum(row[-1] for row in rows(db, RUNNING_JOBS, (after_id,))) < count:
         assert time.monotonic() < deadline, f"{count} jobs were not running together after {timeout} s"
         time.sleep(0.05)
 
@@ -372,7 +347,7 @@ def _wait_until_invoicing(db, after_id, count, timeout=300):
 def _waiting_jobs(db, after_id):
     return {
         job_id
-        for (job_id,) in _rows(
+        for (job_id,) in rows(
             db, "SELECT id FROM queue_job WHERE state IN ('pending', 'enqueued') AND id > %s", (after_id,)
         )
     }
@@ -407,7 +382,7 @@ def test_two_triggers_queue_each_batch_once_and_invoice_each_template_once(serve
     assert len(first) == TEMPLATES // BATCH
     assert sorted(len(job["template_ids"]) for job in first) == [BATCH] * len(first)
     assert set().union(*(job["template_ids"] for job in first)) == {
-        row[0] for row in _rows(db, "SELECT id FROM recurring_invoice WHERE name LIKE 'Daily %%'")
+        row[0] for row in rows(db, "SELECT id FROM recurring_invoice WHERE name LIKE 'Daily %%'")
     }
     for job in first:
         assert job["name"] == f"Recurring invoices: {company}, {BATCH} templates due {today}"
@@ -463,7 +438,7 @@ def _kill_a_running_job(server, after_id, timeout=300):
     deadline = time.monotonic() + timeout
     missed = 0
     while time.monotonic() < deadline:
-        running = [row for row in _rows(db, RUNNING_JOBS, (after_id,)) if row[-1]]
+        running = [row for row in rows(db, RUNNING_JOBS, (after_id,)) if row[-1]]
         if not running:
             unfinished = query(
                 db, "SELECT COUNT(*) FROM queue_job WHERE state IN %s AND id > %s", (UNFINISHED, after_id)
@@ -533,7 +508,7 @@ def test_a_worker_killed_while_running_a_job_leaves_it_to_the_runner_to_run_agai
     _assert_invoiced_by_done_jobs(db, "Killed", jobs)
     assert {
         uuid
-        for (uuid,) in _rows(
+        for (uuid,) in rows(
             db, "SELECT invoicing_job_uuid FROM recurring_invoice WHERE id = ANY(%s)", (list(killed["template_ids"]),)
         )
     } == {killed["uuid"]}

@@ -28,6 +28,7 @@ class RecurringInvoice(models.Model):
         self.flush_model(["active", "paused", "next_invoice_date", "company_id"])
         for company in self.env["res.company"].sudo().search([]):
             today = self._get_today(company)
+            day = fields.Date.to_string(today)
             where, params = self._due_templates_where(company, today, ())
             self.env.cr.execute(f"SELECT id {where} ORDER BY next_invoice_date, id", params)
             ids = [row[0] for row in self.env.cr.fetchall()]
@@ -37,9 +38,9 @@ class RecurringInvoice(models.Model):
                     "Recurring invoices: %(company)s, %(count)s templates due %(date)s",
                     company=company.name,
                     count=len(batch),
-                    date=fields.Date.to_string(today),
+                    date=day,
                 )
-                batch._delay(description)._job_create_invoices(fields.Date.to_string(today))
+                batch._delay(description)._job_create_invoices(day)
             queued += len(ids)
         return queued
 
