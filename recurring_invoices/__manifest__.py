@@ -13,6 +13,7 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "views/recurring_invoice_views.xml",
+        "views/recurring_invoice_issue_views.xml",
         "views/recurring_invoice_forecast_views.xml",
         "views/account_move_views.xml",
         "views/mail_activity_views.xml",

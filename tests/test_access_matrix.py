@@ -17,7 +17,7 @@ from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import get_public_method
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import Form, HttpCase, new_test_user
 
 ADDONS = ("recurring_interactions", "recurring_invoices")
 USERS = ("portal", "internal", "other_company", "billing")
@@ -203,6 +203,14 @@ MATRIX = [
      (ACCESS, ACCESS, ACCESS, ACCESS)),
     ("account.move", "action_make_recurring", "make an invoice recurring",
      "invoice", (ACCESS, ACCESS, ACCESS, OK)),
+    ("recurring.invoice", "default_get", "open the form of a template made from an invoice",
+     lambda t, env: env["recurring.invoice"].with_context(recurring_source_move_id=t.invoice.id).default_get(
+         ["partner_id", "line_ids"]
+     ),
+     (ACCESS, ACCESS, ACCESS, OK)),
+    ("recurring.invoice", "create", "save the template made from an invoice",
+     lambda t, env: Form(env["recurring.invoice"].with_context(recurring_source_move_id=t.invoice.id)).save(),
+     (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_open_recurring_invoice", "open the template of an invoice",
      "template_invoice", (ACCESS, ACCESS, ACCESS, OK)),
     ("account.move", "action_issue_recurring_drafts", "issue a template's draft invoice",
@@ -218,6 +226,23 @@ MATRIX = [
      "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
     ("mail.activity", "action_open_recurring_invoice_move", "open the invoice of its activity",
      "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
+    ("mail.activity", "action_done", "mark an “Issue invoice” activity done (My Activities)",
+     "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
+    ("mail.activity", "action_review_recurring_invoice", "see what issuing its invoice bills",
+     "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
+    ("mail.activity", "get_recurring_invoice_issue_info", "read what its invoice bills (the popover)",
+     lambda t, env: _on(env, t.issue_activity).get_recurring_invoice_issue_info() and 1,
+     (ACCESS, ACCESS, ACCESS, 1)),
+    ("recurring.invoice.issue", "action_issue", "confirm issuing the next invoice",
+     lambda t, env: env["recurring.invoice.issue"].create(
+         {"recurring_invoice_id": t.template.id, "occurrence_date": t.issue_activity.recurring_date}
+     ).action_issue(),
+     (ACCESS, ACCESS, ACCESS, OK)),
+    ("recurring.invoice.issue", "read", "read what the confirmation window shows",
+     lambda t, env: _read_computed(env["recurring.invoice.issue"].create(
+         {"recurring_invoice_id": t.template.id, "occurrence_date": t.issue_activity.recurring_date}
+     )),
+     (ACCESS, ACCESS, ACCESS, OK)),
 ]  # fmt: skip
 
 
@@ -344,13 +369,15 @@ class TestAccessMatrix(AccountTestInvoicingCommon):
     def test_make_recurring_keeps_the_responsible_able_to_issue(self):
         # A salesperson who may not issue invoices: the user making the invoice recurring becomes responsible.
         self.invoice.invoice_user_id = self.users["internal"]
+        Template = self.env["recurring.invoice"]
         action = self.invoice.with_user(self.users["billing"]).action_make_recurring()
-        self.assertEqual(self.env["recurring.invoice"].browse(action["res_id"]).user_id, self.users["billing"])
+        form = Form(Template.with_user(self.users["billing"]).with_context(action["context"]))
+        self.assertEqual(form.user_id, self.users["billing"])
         # One who may stays responsible, whoever makes it recurring.
         invoice = self.init_invoice("out_invoice", partner=self.partner_a, products=self.product_a)
         invoice.invoice_user_id = self.users["billing"]
         action = invoice.action_make_recurring()
-        self.assertEqual(self.env["recurring.invoice"].browse(action["res_id"]).user_id, self.users["billing"])
+        self.assertEqual(Form(Template.with_context(action["context"])).user_id, self.users["billing"])
 
 
 class TestScheduledActionsOverRpc(HttpCase):

@@ -10,7 +10,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user
 from odoo.tools import mute_logger
 
@@ -180,8 +180,12 @@ class TestRecurringBillIsABill(RecurringBillCase):
         bill = self.init_invoice(
             "in_invoice", partner=self.vendor, invoice_date=d("2026-01-10"), products=self.product_a, post=True
         )
-        bill.action_make_recurring()
-        template = bill.recurring_invoice_id
+        action = bill.action_make_recurring()
+        self.assertFalse(bill.recurring_invoice_id, "nothing is saved before the person reviews it")
+        form = Form(self.env["recurring.invoice"].with_context(action["context"]))
+        self.assertEqual(form.move_type, "in_invoice")
+        template = form.save()
+        self.assertEqual(bill.recurring_invoice_id, template)
         self.assertEqual(template.move_type, "in_invoice")
         self.assertEqual(template.partner_id, self.vendor)
         self.assertEqual(template.journal_id, bill.journal_id)
@@ -277,15 +281,23 @@ class TestIssueABill(RecurringBillCase):
             self.assertEqual(action["params"]["message"], f"{bill.name} is posted.")
             done = template.message_ids.filtered(lambda m: m.mail_activity_type_id == self.issue_type)[:1]
             self.assertIn(f"Vendor Bill {bill.name} issued.", done.body)
-            # Every way of marking it done issues; the next one, ahead of its date, is dated today.
-            self._activities(template, active=True)[0].action_done()
+            # Every way of marking it done issues; the next one, ahead of its date, once confirmed, is dated today.
+            february_activity = self._activities(template, active=True)[0]
+            self.assertEqual(february_activity.recurring_invoice_move_type, "in_invoice")
+            with self.assertRaisesRegex(UserError, "bill of “Office rent” for 02/01/2026"):
+                february_activity.action_done()
+            confirmation = february_activity.action_issue_recurring_invoice()
+            self.assertEqual(confirmation["name"], "Issue bill")
+            self.env[confirmation["res_model"]].browse(confirmation["res_id"]).action_issue()
             february = template.invoice_ids - bill
             self.assertEqual(february.state, "posted")
             self.assertEqual(february.recurring_date, d("2026-02-01"))
             self.assertEqual(february.invoice_date, d("2026-01-01"))
             self.assertEqual(february.ref, "Rent February 2026")
-            # "Issue next bill" from the template, and the scheduled action adds nothing.
-            self.assertEqual(template.action_issue_invoice()["tag"], "display_notification")
+            # "Issue next bill" from the template, confirmed, and the scheduled action adds nothing.
+            confirmation = template.action_issue_invoice()
+            action = self.env[confirmation["res_model"]].browse(confirmation["res_id"]).action_issue()
+            self.assertEqual(action["tag"], "display_notification")
             self.assertEqual(len(template.invoice_ids), 3)
             self._cron()
             self.assertEqual(len(template.invoice_ids), 3)

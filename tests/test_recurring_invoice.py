@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 from odoo.tools import mute_logger
 
 
@@ -126,7 +126,10 @@ class TestRecurringInvoiceFlow(RecurringInvoiceCase):
             template.action_generate()
             april = self._activities(template)[0]
             self.assertFalse(april.recurring_invoice_move_id)
-            april.action_issue_recurring_invoice()
+            # Ahead of its date it asks first: the window says how early, then "Issue early".
+            confirmation = april.action_issue_recurring_invoice()
+            self.assertFalse(template.invoice_ids)
+            self.env[confirmation["res_model"]].browse(confirmation["res_id"]).action_issue()
             invoice = template.invoice_ids
             self.assertEqual(len(invoice), 1)
             self.assertEqual(invoice.state, "posted")
@@ -507,10 +510,16 @@ class TestRecurringInvoiceInput(RecurringInvoiceCase):
         invoice = self.init_invoice(
             "out_invoice", invoice_date=d("2026-01-10"), products=self.product_a | self.product_b, post=True
         )
+        templates_before = self.Template.search_count([])
         action = invoice.action_make_recurring()
-        template = invoice.recurring_invoice_id
+        # A form to review, unsaved: nothing is planned or billed, and Discard leaves nothing.
         self.assertEqual(action["res_model"], "recurring.invoice")
-        self.assertEqual(action["res_id"], template.id)
+        self.assertNotIn("res_id", action)
+        self.assertEqual(self.Template.search_count([]), templates_before)
+        self.assertFalse(invoice.recurring_invoice_id)
+        template = Form(self.Template.with_context(action["context"])).save()
+        self.assertEqual(invoice.recurring_invoice_id, template)
+        self.assertEqual(invoice.action_make_recurring()["res_id"], template.id, "made recurring once")
         self.assertEqual(template.partner_id, invoice.partner_id)
         self.assertEqual(template.line_ids.product_id, self.product_a | self.product_b)
         self.assertEqual(template.amount_total, invoice.amount_total)

@@ -394,5 +394,6 @@ class TestWorkingDayInvoices(NewYearScheduleMixin, RecurringInvoiceCase):
         self.assertEqual(forecast.mapped("date"), working)
         # Issued from its activity ahead of time, January's invoice is dated today, never later.
         january = activities.filtered(lambda a: a.recurring_date == d("2027-01-01"))
-        january.action_issue_recurring_invoice()
+        confirmation = january.action_issue_recurring_invoice()
+        self.env[confirmation["res_model"]].browse(confirmation["res_id"]).action_issue()
         self.assertEqual(self._invoices(template), {d("2027-01-01"): d("2026-11-15")})

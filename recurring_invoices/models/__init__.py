@@ -3,6 +3,7 @@ from . import recurring_invoice_line
 from . import recurring_invoice_period
 from . import recurring_invoice_renewal
 from . import recurring_invoice_invoicing
+from . import recurring_invoice_issue
 from . import recurring_invoice_cron
 from . import recurring_invoice_jobs
 from . import account_move

@@ -6,6 +6,9 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from .recurring_invoice import MOVE_TYPE_SELECTION
+from .recurring_invoice_issue import ISSUE_EARLY
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -13,6 +16,12 @@ class MailActivity(models.Model):
     is_recurring_invoice_issue = fields.Boolean(
         string="Issues a Recurring Invoice",
         compute="_compute_recurring_invoice_move_id",
+    )
+    recurring_invoice_move_type = fields.Selection(
+        MOVE_TYPE_SELECTION,
+        string="Invoice or Bill",
+        compute="_compute_recurring_invoice_move_id",
+        help="Whether this activity issues a customer invoice or a vendor bill (the client's labels follow it).",
     )
     recurring_invoice_move_id = fields.Many2one(
         "account.move",
@@ -33,32 +42,58 @@ class MailActivity(models.Model):
                 ["recurring_invoice_id", "recurring_date"],
             )
         by_occurrence = {(m.recurring_invoice_id.id, m.recurring_date): m for m in moves}
+        # Whether a bill or an invoice is no secret of the template: read as the system.
+        templates = self.env["recurring.invoice"].sudo().browse(set(issuing.mapped("res_id"))).exists()
+        move_types = dict(zip(templates.ids, templates.mapped("move_type"), strict=True))
         for activity in self:
             activity.is_recurring_invoice_issue = activity in issuing
+            activity.recurring_invoice_move_type = (
+                move_types.get(activity.res_id, False) if activity in issuing else False
+            )
             activity.recurring_invoice_move_id = by_occurrence.get((activity.res_id, activity.recurring_date), False)
 
-    def _filter_recurring_invoice_issue(self):
+    def _filter_recurring_invoice_issue(self, done=False):
+        """The "Issue invoice" activities of templates among these: open ones, or with done=True the done ones."""
         issue_type = self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
         return self.filtered(
             lambda a: (
-                a.active
+                a.active != done
                 and a.activity_type_id == issue_type
                 and a.res_model == "recurring.invoice"
                 and a.recurring_date
             )
         )
 
+    def _lock_recurring_invoice_issue(self):
+        """Lock the "Issue invoice" activities among these (their templates first, in the scheduled action's
+        order) and read them anew: a concurrent "done" of the same activity makes this transaction retry,
+        then find it done."""
+        issue_type = self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
+        issuing = self.filtered(lambda a: a.activity_type_id == issue_type and a.res_model == "recurring.invoice")
+        if not issuing:
+            return self
+        self.env["recurring.invoice"].browse(set(issuing.mapped("res_id")))._lock_for_issue()
+        self.env.cr.execute("SELECT id FROM mail_activity WHERE id = ANY(%s) FOR UPDATE", [issuing.ids])
+        self.invalidate_recordset(["active"])
+        return self.exists()
+
     def _action_done(self, feedback=False, attachment_ids=None):
         """Marking an "Issue invoice" activity done issues its invoice, whichever way it is marked.
 
         The invoice is created if needed and posted before the activity is closed; when it cannot
-        be, the UserError saying why rolls everything back and the activity stays open.
+        be (ahead of its date without confirmation, among others), the UserError saying why rolls
+        everything back and the activity stays open. An activity already done is left as it is:
+        a second "done" of it, concurrent or late, issues nothing and says nothing.
         """
         if self.env.context.get("recurring_invoice_closing_activities"):
             return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        issuing = self._filter_recurring_invoice_issue()
+        activities = self._lock_recurring_invoice_issue()
+        activities -= activities._filter_recurring_invoice_issue(done=True)
+        issuing = activities._filter_recurring_invoice_issue()
         if not issuing:
-            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+            if not activities:
+                return self.env["mail.message"], self.env["mail.activity"]
+            return super(MailActivity, activities)._action_done(feedback=feedback, attachment_ids=attachment_ids)
         dates_by_template = defaultdict(list)
         for activity in issuing:
             dates_by_template[self.env["recurring.invoice"].browse(activity.res_id)].append(activity.recurring_date)
@@ -70,8 +105,8 @@ class MailActivity(models.Model):
         by_occurrence = {(m.recurring_invoice_id.id, m.recurring_date): m for m in invoices}
         Activity = self.with_context(recurring_invoice_closing_activities=True)
         messages, next_activities = self.env["mail.message"], self.env["mail.activity"]
-        if self - issuing:
-            messages, next_activities = super(MailActivity, Activity.browse((self - issuing).ids))._action_done(
+        if activities - issuing:
+            messages, next_activities = super(MailActivity, Activity.browse((activities - issuing).ids))._action_done(
                 feedback=feedback, attachment_ids=attachment_ids
             )
         # One message each, naming its invoice (usually a single activity: the one clicked).
@@ -85,17 +120,61 @@ class MailActivity(models.Model):
             next_activities |= done_next
         return messages, next_activities
 
-    def action_issue_recurring_invoice(self, feedback=False):
-        """Issue the invoice of this occurrence (marking the activity done) and open the send window."""
+    def action_done(self):
+        """My Activities' "Done" of an "Issue invoice" ends as its own button does, one click from sending
+        (ahead of its date, it is refused: confirming early is for the windows that show how early)."""
+        issuing = self._filter_recurring_invoice_issue()
+        result = super().action_done()
+        if len(self) == 1 and issuing:
+            return self._get_recurring_invoice_send_action()
+        return result
+
+    def _get_recurring_invoice_send_action(self):
+        self.invalidate_recordset(["recurring_invoice_move_id"])
+        return self.recurring_invoice_move_id._get_recurring_send_action()
+
+    def action_issue_recurring_invoice(self, feedback=False, confirm_early=False):
+        """Issue the invoice of this occurrence (marking the activity done) and open the send window.
+
+        Ahead of the occurrence's date and not confirmed, it opens the confirmation window instead.
+        Done already (a second click, a concurrent call), it issues nothing and opens the same window.
+        """
+        self.ensure_one()
+        activity = self._lock_recurring_invoice_issue()
+        if not activity:
+            raise UserError(self.env._("This activity was deleted: reload the page."))
+        if activity._filter_recurring_invoice_issue(done=True):
+            return activity._get_recurring_invoice_send_action()
+        if not activity._filter_recurring_invoice_issue():
+            raise UserError(self.env._("This activity is not an open “Issue invoice” of a recurring invoice."))
+        template = self.env["recurring.invoice"].browse(activity.res_id)
+        early = template._is_issued_early(activity.recurring_date, template._get_today())
+        if early and not confirm_early and not activity.recurring_invoice_move_id:
+            return template._get_issue_confirmation_action(activity.recurring_date, activity)
+        activity.with_context(**{ISSUE_EARLY: confirm_early}).action_feedback(feedback=feedback)
+        return activity._get_recurring_invoice_send_action()
+
+    def action_review_recurring_invoice(self):
+        """The confirmation window of this activity's invoice: what it bills, then "Issue"."""
         self.ensure_one()
         if not self._filter_recurring_invoice_issue():
             raise UserError(self.env._("This activity is not an open “Issue invoice” of a recurring invoice."))
-        template_id, occurrence_date = self.res_id, self.recurring_date
-        self.action_feedback(feedback=feedback)
-        invoice = self.env["account.move"].search(
-            [("recurring_invoice_id", "=", template_id), ("recurring_date", "=", occurrence_date)]
-        )
-        return invoice._get_recurring_send_action()
+        template = self.env["recurring.invoice"].browse(self.res_id)
+        return template._get_issue_confirmation_action(self.recurring_date, self)
+
+    def get_recurring_invoice_issue_info(self):
+        """For the "Issue invoice" popover: what issuing this activity's invoice now bills."""
+        self.ensure_one()
+        if not self._filter_recurring_invoice_issue():
+            return False
+        template = self.env["recurring.invoice"].browse(self.res_id)
+        template.check_access("read")
+        try:
+            info = template._get_issue_info(self.recurring_date)
+        except UserError as error:
+            return {"error": error.args[0]}
+        keys = ("occurrence", "period", "invoice_date", "due_date", "total", "days_early", "invoice_name")
+        return dict({key: info[key] for key in keys}, invoice_action=template.invoice_action)
 
     def action_open_recurring_invoice_move(self):
         self.ensure_one()

@@ -9,9 +9,9 @@ from odoo.addons.recurring_interactions.models.working_schedule import WorkingSc
 from odoo.exceptions import ValidationError
 
 INVOICE_ACTION_SELECTION = [
-    ("draft", "Create a draft"),
-    ("post", "Post it"),
-    ("send", "Post and send it by e-mail"),
+    ("draft", "Create a draft to review"),
+    ("post", "Create and post it"),
+    ("send", "Create, post and send it by e-mail"),
 ]
 MOVE_TYPE_SELECTION = [
     ("out_invoice", "Customer Invoice"),
@@ -144,12 +144,13 @@ class RecurringInvoice(models.Model):
     )
     invoice_action = fields.Selection(
         INVOICE_ACTION_SELECTION,
-        string="Created Invoices",
+        string="Daily Scheduled Action",
         required=True,
         default="draft",
         tracking=True,
-        help="What the scheduled action does with each invoice it creates: leave it in draft, post it, "
-        "or post it and send it by e-mail to the customer.",
+        help="What the daily scheduled action does on each date: create the invoice as a draft to review, "
+        "post it, or post it and send it by e-mail to the customer. A person's “Issue” always posts it; "
+        "set to post and send, it sends it by e-mail too.",
     )
     price_mode = fields.Selection(
         PRICE_MODE_SELECTION,
@@ -240,13 +241,19 @@ class RecurringInvoice(models.Model):
         for template in self:
             template.invoice_count = counts.get(template, 0)
 
-    def _get_tax_totals(self):
-        """Totals the way account.move computes those of an invoice with the same lines."""
+    def _get_tax_totals(self, occurrence_date=None):
+        """Totals the way account.move computes those of an invoice with the same lines; with an
+        occurrence date, at the prices its invoice takes (the pricelist's of that date)."""
         self.ensure_one()
         AccountTax = self.env["account.tax"]
         company = self.company_id or self.env.company
         currency = self.currency_id or company.currency_id
-        base_lines = [line._prepare_base_line_for_taxes_computation() for line in self.line_ids]
+        base_lines = []
+        for line in self.line_ids:
+            base_line = line._prepare_base_line_for_taxes_computation()
+            if occurrence_date:
+                base_line["price_unit"] = line._get_invoice_price_unit(occurrence_date)
+            base_lines.append(base_line)
         AccountTax._add_tax_details_in_base_lines(base_lines, company)
         AccountTax._round_base_lines_tax_details(base_lines, company)
         return AccountTax._get_tax_totals_summary(base_lines=base_lines, currency=currency, company=company)
@@ -442,8 +449,24 @@ class RecurringInvoice(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # Copy, unlink
+    # "Make recurring" from an invoice, copy
     # ------------------------------------------------------------------
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super().default_get(fields_list)
+        if source_id := self.env.context.get("recurring_source_move_id"):
+            source = self.env["account.move"].browse(source_id)
+            values = source._prepare_recurring_template_values()
+            defaults.update({name: value for name, value in values.items() if name in fields_list})
+        return defaults
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = super().create(vals_list)
+        if (source_id := self.env.context.get("recurring_source_move_id")) and len(templates) == 1:
+            self.env["account.move"].browse(source_id).exists()._link_first_occurrence(templates)
+        return templates
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [

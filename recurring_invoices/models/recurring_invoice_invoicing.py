@@ -12,7 +12,7 @@ import logging
 import psycopg2
 from markupsafe import Markup
 
-from odoo import Command, fields, models
+from odoo import Command, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError
 from odoo.tools import format_date
@@ -205,86 +205,6 @@ class RecurringInvoice(models.Model):
                     note=reason,
                     user_id=template.user_id.id or self.env.uid,
                 )
-
-    # ------------------------------------------------------------------
-    # Issue: post the invoice of an occurrence, creating it if needed
-    # ------------------------------------------------------------------
-    def _issue_occurrences(self, dates_by_template):
-        """Post the invoices of {template: [dates]}, creating the missing ones; returns them.
-
-        The templates are locked first, so that a scheduled action working on them finishes
-        (or waits) and both never create the same invoice; the unique index has the last word.
-        Raises a UserError saying why when one of them cannot be issued: nothing is posted then.
-        """
-        templates = self.browse([t.id for t in dates_by_template])
-        templates.check_access("write")
-        self.env.flush_all()
-        self.env.cr.execute("SELECT id FROM recurring_invoice WHERE id = ANY(%s) FOR UPDATE", [templates.ids])
-        all_dates = {d for dates in dates_by_template.values() for d in dates}
-        existing = self.env["account.move"].search(
-            [("recurring_invoice_id", "in", templates.ids), ("recurring_date", "in", list(all_dates))]
-        )
-        by_occurrence = {(m.recurring_invoice_id.id, m.recurring_date): m for m in existing}
-        missing = {
-            template: [d for d in dates if (template.id, d) not in by_occurrence]
-            for template, dates in dates_by_template.items()
-        }
-        created, failures, conflicts = self._create_invoices(
-            {t: dates for t, dates in missing.items() if dates}, finalize=False, issue_date=self._get_today()
-        )
-        if failures:
-            template, error = next(iter(failures.items()))
-            reason = error.args[0] if isinstance(error, UserError) else str(error)
-            raise UserError(
-                self.env._("The invoice of “%(name)s” cannot be issued: %(reason)s", name=template.name, reason=reason)
-            ) from error
-        if conflicts:
-            raise UserError(self.env._("This invoice was just created by someone else: reload the page and retry."))
-        invoices = existing | created
-        cancelled = invoices.filtered(lambda m: m.state == "cancel")
-        if cancelled:
-            raise UserError(
-                self.env._(
-                    "The invoice %s of this date is cancelled: reset it to draft to issue it.",
-                    cancelled[0].display_name,
-                )
-            )
-        invoices.filtered(lambda m: m.state == "draft").action_post()
-        return invoices
-
-    def _get_occurrence_to_issue(self):
-        """The occurrence "Issue next invoice" issues: the oldest draft still to issue, else the next one."""
-        self.ensure_one()
-        draft = self.env["account.move"].search(
-            [("recurring_invoice_id", "=", self.id), ("recurring_date", "!=", False), ("state", "=", "draft")],
-            order="recurring_date",
-            limit=1,
-        )
-        if draft:
-            return draft.recurring_date
-        occurrence = self._get_next_invoice_occurrence()
-        return occurrence and occurrence[0]
-
-    def action_issue_invoice(self, occurrence_date=None):
-        """Issue the invoice of an occurrence (by default the next one to issue) and open the send window.
-
-        Its open "Issue invoice" activity is marked done, which is what issues it.
-        """
-        self.ensure_one()
-        occurrence_date = fields.Date.to_date(occurrence_date) or self._get_occurrence_to_issue()
-        if not occurrence_date:
-            raise UserError(self.env._("“%s” has no date left to invoice.", self.name))
-        activities = self.env["mail.activity"].search(
-            [*self._get_generated_activity_domain(), ("recurring_date", "=", occurrence_date)]
-        )
-        if activities:
-            activities.action_feedback()
-            invoice = self.env["account.move"].search(
-                [("recurring_invoice_id", "=", self.id), ("recurring_date", "=", occurrence_date)]
-            )
-        else:
-            invoice = self._issue_occurrences({self: [occurrence_date]})
-        return invoice._get_recurring_send_action()
 
 
 class RecurringInvoiceLine(models.Model):

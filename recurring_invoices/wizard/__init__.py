@@ -1,1 +1,2 @@
 from . import recurring_invoice_preview
+from . import recurring_invoice_issue
