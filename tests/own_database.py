@@ -1,7 +1,13 @@
 """Helpers of the tests that build a database of their own (concurrency, crash, upgrade)."""
 
+import contextlib
 import os
+import signal
+import socket
 import subprocess
+import sys
+import time
+import xmlrpc.client
 
 import psycopg2
 import pytest
@@ -58,3 +64,87 @@ def create_due_templates(env, prefix, count):
         for i in range(count)
     ])
 """
+
+
+# The server, as the `odoo` command runs it but from a file: Odoo's master spawns its websocket process
+# with `sys.argv[0]` (which `python -m odoo` makes unusable). That process serves the bus, not jobs, and
+# where gevent cannot start (on these machines its monkey-patch plugin fails to resolve zope.interface)
+# the master would respawn it every second, eating a CPU: the tests do not start it.
+SERVER = r"""
+import odoo.cli
+from odoo.service import server
+
+server.PreforkServer.long_polling_spawn = lambda self: None
+odoo.cli.main()
+"""
+
+
+def free_port(ports):
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.fail(f"no free port in {ports.start}-{ports.stop - 1}")
+
+
+class OdooServer:
+    """A real Odoo server on `db`, on loopback, for tests that call it over XML-RPC as admin."""
+
+    def __init__(self, db, directory, args=(), env=None, ports=range(8180, 8190)):
+        self.db = db
+        self.port = free_port(ports)
+        self.log = directory / "odoo.log"
+        launcher = directory / "odoo_server.py"
+        launcher.write_text(SERVER)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(launcher),
+                *("-d", db, "--db-filter", f"^{db}$"),
+                *("--http-interface", "127.0.0.1", "--http-port", str(self.port)),
+                *("--logfile", str(self.log), "--log-level", "info"),
+                *args,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def log_text(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_ready(self, timeout=180, ready=None):
+        """The server answers (and, when given, its log says `ready`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"the server stopped:\n{self.log_text()[-3000:]}"
+            if ready is None or ready in self.log_text():
+                try:
+                    xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common").version()
+                except OSError:
+                    pass
+                else:
+                    return
+            time.sleep(0.5)
+        pytest.fail(f"the server was not ready in {timeout} s:\n{self.log_text()[-3000:]}")
+
+    def call(self, model, method, *args):
+        uid = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common").authenticate(self.db, "admin", "admin", {})
+        assert uid, "admin / admin logs in"
+        proxy = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+        return proxy.execute_kw(self.db, uid, "admin", model, method, list(args))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=60)
+        # Whatever is left of the server's own session (its workers): it was started by this test.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)

@@ -9,10 +9,12 @@ and counts the invoices in PostgreSQL. Set RECURRING_SKIP_CONCURRENCY=1 to skip 
 import os
 import subprocess
 import sys
+import threading
+import xmlrpc.client
 
 import pytest
 
-from .own_database import DUE_TEMPLATES, drop, query, skip_unless_allowed
+from .own_database import DUE_TEMPLATES, OdooServer, drop, query, skip_unless_allowed
 
 # Runs in a child process: an Odoo environment on the database given, one task.
 WORKER = (
@@ -30,6 +32,13 @@ with registry.cursor() as cr:
     Template = env["recurring.invoice"]
     if task == "setup":
         create_due_templates(env, prefix, int(sys.argv[4]))
+    elif task == "planned":
+        # One template due today, its "Issue invoice" activities planned: print its id and today's activity's.
+        create_due_templates(env, prefix, 1)
+        template = Template.search([("name", "=", f"{prefix} 0")])
+        template.action_generate()
+        activity = template.issue_activity_ids.filtered(lambda a: a.recurring_date == template.date_start)
+        print(template.id, activity.id)
     elif task == "cron":
         Template._cron_create_invoices(batch_size=int(sys.argv[4]))
     elif task == "crash":
@@ -94,9 +103,12 @@ def own_database():
 
 
 def _run(workers):
+    outputs = []
     for process in workers:
-        _out, err = process.communicate(timeout=900)
+        out, err = process.communicate(timeout=900)
         assert process.returncode == 0, err.decode()[-3000:]
+        outputs.append(out.decode())
+    return outputs
 
 
 def test_two_parallel_runs_create_each_invoice_once(own_database):
@@ -120,6 +132,58 @@ def test_a_run_killed_half_way_then_run_again_creates_each_invoice_once(own_data
     assert (invoices, occurrences) == (40, 40)
     _run([_worker(db, "cron", "Killed", 20)])
     assert _counts(db, "Killed") == (200, 200)
+
+
+@pytest.fixture
+def server(own_database, tmp_path):
+    """Odoo's threaded server: each request in a thread of its own, with its own cursor, as in production."""
+    running = OdooServer(own_database, tmp_path, ["--max-cron-threads", "0"])
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_concurrent_dones_of_one_activity_issue_one_invoice_and_say_it_once(server):
+    """Issue 18: eight "done" of one "Issue invoice" activity at once, as double clicks and integrations send
+    them (action_done and action_feedback over XML-RPC): one invoice, one "done" message, no error."""
+    db = server.db
+    [out] = _run([_worker(db, "planned", "Clicked")])
+    template_id, activity_id = map(int, out.split()[-2:])
+    methods = ["action_done", "action_feedback"] * 4
+    start = threading.Barrier(len(methods))
+    results, errors = [], []
+
+    def mark_done(method):
+        start.wait(timeout=60)
+        try:
+            results.append(server.call("mail.activity", method, [activity_id]))
+        except xmlrpc.client.Fault as fault:
+            errors.append(fault.faultString[-500:])
+
+    threads = [threading.Thread(target=mark_done, args=(method,)) for method in methods]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert len(results) == len(methods)
+    invoices = query(
+        db,
+        "SELECT COUNT(*), MIN(state) FROM account_move WHERE recurring_invoice_id = %s",
+        (template_id,),
+    )
+    assert invoices == (1, "posted")
+    done_messages = query(
+        db,
+        """SELECT COUNT(*) FROM mail_message m JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
+            JOIN ir_model_data x ON x.model = 'mail.activity.type' AND x.res_id = t.id
+           WHERE m.model = 'recurring.invoice' AND m.res_id = %s AND x.name = 'mail_activity_type_issue_invoice'""",
+        (template_id,),
+    )
+    assert done_messages == (1,), "the activity was marked done once"
+    assert query(db, "SELECT active FROM mail_activity WHERE id = %s", (activity_id,)) == (False,)
 
 
 def test_upgrade_keeps_every_record_and_uninstall_leaves_no_orphan(own_database):

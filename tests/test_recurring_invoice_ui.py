@@ -1,5 +1,7 @@
 """Browser tests: a recurring invoice and a recurring bill made, previewed, generated and issued in the web client."""
 
+from dateutil.relativedelta import relativedelta
+
 from odoo.tests import HttpCase
 
 
@@ -17,14 +19,16 @@ class TestRecurringInvoiceUi(HttpCase):
         self.assertEqual(template.amount_untaxed, 150.0)
         activities = template.issue_activity_ids
         self.assertTrue(activities, "the activities were generated")
-        # The first activity was issued: its invoice is posted and the activity is done (kept).
-        invoice = template.invoice_ids
-        self.assertEqual(len(invoice), 1)
-        self.assertEqual(invoice.state, "posted")
-        self.assertEqual(invoice.invoice_date, template.date_start)
-        self.assertFalse(activities.sorted("recurring_date")[0].active)
-        # The preview left no invoice behind: the only one is the issued one.
-        self.assertEqual(self.env["account.move"].search_count([("partner_id", "=", customer.id)]), 1)
+        # The first activity was issued on its date, the next one a month early once confirmed: both posted,
+        # their activities done (kept).
+        first, second = template.invoice_ids.sorted("recurring_date")
+        self.assertEqual((first.state, second.state), ("posted", "posted"))
+        self.assertEqual(first.invoice_date, template.date_start)
+        self.assertEqual(second.recurring_date, first.recurring_date + relativedelta(months=1))
+        self.assertEqual(second.invoice_date, template.date_start, "issued early, dated the day it was issued")
+        self.assertEqual(activities.sorted("recurring_date")[:2].mapped("active"), [False, False])
+        # The preview left no invoice behind: the only ones are the issued ones.
+        self.assertEqual(self.env["account.move"].search_count([("partner_id", "=", customer.id)]), 2)
 
     def test_recurring_bill_tour(self):
         vendor = self.env["res.partner"].create({"name": "Tour Landlord"})

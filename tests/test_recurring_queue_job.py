@@ -8,21 +8,18 @@ runner, requeued and run again. Everything is counted in PostgreSQL. It is skipp
 importable, and with the other tests that build their own database (RECURRING_SKIP_CONCURRENCY=1).
 """
 
-import contextlib
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import xmlrpc.client
 
 import psutil
 import pytest
 
-from .own_database import DUE_TEMPLATES, drop, query, rows, skip_unless_allowed
+from .own_database import DUE_TEMPLATES, OdooServer, drop, query, rows, skip_unless_allowed
 
 TEMPLATES = 500
 BATCH = 100  # recurring_invoice_cron.BATCH_SIZE: templates per job
@@ -33,19 +30,6 @@ UNFINISHED = ("wait_dependencies", "pending", "enqueued", "started")
 # runner up to a minute later (its loop waits for a notification or 60 s).
 JOBS_DEADLINE = 600
 
-# The server, as the `odoo` command runs it but from a file: Odoo's master spawns its websocket process
-# with `sys.argv[0]` (which `python -m odoo` makes unusable). That process serves the bus, not jobs, and
-# where gevent cannot start (on these machines its monkey-patch plugin fails to resolve zope.interface)
-# the master would respawn it every second, eating a CPU: the test does not start it.
-SERVER = r"""
-import odoo.cli
-from odoo.service import server
-
-server.PreforkServer.long_polling_spawn = lambda self: None
-odoo.cli.main()
-"""
-
-# Runs in a child process: an Odoo environment on the database given, one task.
 WORKER = (
     DUE_TEMPLATES
     + r"""
@@ -112,70 +96,23 @@ def _queue_job_available():
     return check.returncode == 0
 
 
-def _free_port():
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-class Server:
+class Server(OdooServer):
     """An Odoo server with 2 HTTP workers and queue_job's runner (a worker of its own), no cron worker."""
 
     def __init__(self, db, directory):
-        self.db = db
-        self.port = _free_port()
-        self.log = directory / "odoo.log"
-        launcher = directory / "odoo_server.py"
-        launcher.write_text(SERVER)
         env = {key: value for key, value in os.environ.items() if not key.startswith("ODOO_QUEUE_JOB")}
         # Two jobs at a time, one per HTTP worker (the runner's default channel runs one).
         env["ODOO_QUEUE_JOB_CHANNELS"] = "root:2"
         args = [
-            *("-d", db, "--db-filter", f"^{db}$"),
-            *("--http-interface", "127.0.0.1", "--http-port", str(self.port)),
             *("--workers", "2", "--max-cron-threads", "0", "--load", "web,queue_job"),
             # Generous limits: a worker killed for slowness on a loaded machine would look like our kill.
             *("--limit-time-real", "900", "--limit-time-cpu", "900"),
-            *("--logfile", str(self.log), "--log-level", "info"),
         ]
-        self.process = subprocess.Popen(
-            [sys.executable, str(launcher), *args],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def log_text(self):
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
+        super().__init__(db, directory, args, env=env, ports=PORTS)
 
     def wait_ready(self, timeout=180):
         """The HTTP workers answer and the job runner is ready for the database (it says so in the log)."""
-        deadline = time.monotonic() + timeout
-        ready = f"queue job runner ready for db {self.db}"
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server stopped:\n{self.log_text()[-3000:]}"
-            if ready in self.log_text():
-                try:
-                    xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common").version()
-                except OSError:
-                    pass
-                else:
-                    return
-            time.sleep(0.5)
-        pytest.fail(f"the job runner did not start in {timeout} s:\n{self.log_text()[-3000:]}")
-
-    def call(self, model, method, *args):
-        uid = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common").authenticate(self.db, "admin", "admin", {})
-        assert uid, "admin / admin logs in"
-        proxy = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
-        return proxy.execute_kw(self.db, uid, "admin", model, method, list(args))
+        super().wait_ready(timeout, ready=f"queue job runner ready for db {self.db}")
 
     def trigger(self):
         """Run the daily scheduled action now, as "Run manually" does, in an HTTP worker."""
@@ -185,16 +122,6 @@ class Server:
 
     def children(self):
         return {child.pid for child in psutil.Process(self.process.pid).children()}
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=60)
-        # Whatever is left of the server's own session (its workers): it was started by this test.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

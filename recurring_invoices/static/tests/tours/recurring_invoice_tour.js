@@ -5,7 +5,7 @@
 import { registry } from "@web/core/registry";
 
 /** From the list's "Add a recurring ..." button to the template saved, previewed and its activities generated. */
-function addTemplateSteps({ addButton, name, partner, description, price, total, extraSteps = [] }) {
+function addTemplateSteps({ addButton, name, partner, description, price, total, issueLabel, extraSteps = [] }) {
     return [
         {
             content: "Add a recurring template from the list",
@@ -72,14 +72,37 @@ function addTemplateSteps({ addButton, name, partner, description, price, total,
             trigger: "button[name=action_generate_confirm]:contains(Regenerate)",
         },
         {
-            content: "Today's activity in the chatter reads Issue invoice",
-            trigger: ".o-mail-Activity:contains(Today) .o-mail-Activity-issueInvoice",
+            content: `The first activity in the chatter reads ${issueLabel}`,
+            trigger: `.o-mail-Activity:first .o-mail-Activity-issueInvoice:contains(${issueLabel})`,
             run: "click",
         },
         {
-            content: "Issue it",
-            trigger: ".o-mail-ActivityMarkAsDone-issueInvoice",
+            content: "Before anything is posted, the popover says what it bills",
+            trigger: `.o-recurring-IssueInfo:contains(Period):contains(Due date):contains(${total})`,
+        },
+        {
+            content: "Issue it: on its date, one click",
+            trigger: `.o-mail-ActivityMarkAsDone-issueInvoice:contains(${issueLabel})`,
             run: "click",
+        },
+    ];
+}
+
+/** Odoo's send window (or its layout step) opens; closed, the form shows `count` invoices. */
+function sendWindowClosedSteps(count) {
+    return [
+        {
+            content: "Odoo's send window (or its layout step) opens",
+            trigger: ".modal .modal-content:contains(Send), .modal .modal-content:contains(layout), .modal .modal-content:contains(Layout)",
+        },
+        {
+            content: "Close it without sending",
+            trigger: ".modal .modal-header .btn-close",
+            run: "click",
+        },
+        {
+            content: `The form reloaded: ${count} invoice(s)`,
+            trigger: `body:not(:has(.modal)) button[name=action_open_invoices] .o_stat_value:contains(${count})`,
         },
     ];
 }
@@ -94,11 +117,24 @@ registry.category("web_tour.tours").add("recurring_invoices_tour", {
             description: "Hosting {month}",
             price: 150,
             total: "150.00",
+            issueLabel: "Issue invoice",
         }),
+        ...sendWindowClosedSteps(1),
         {
-            content: "Odoo's send window (or its layout step) opens",
-            trigger: ".modal .modal-content:contains(Send), .modal .modal-content:contains(layout), .modal .modal-content:contains(Layout)",
+            content: "Issue the next one, a month ahead",
+            trigger: "button[name=action_issue_invoice]:contains(Issue next invoice)",
+            run: "click",
         },
+        {
+            content: "Ahead of its date, a window shows what it bills and how early",
+            trigger: ".modal:contains(days early):contains(Due Date):contains(150.00)",
+        },
+        {
+            content: "Confirm: issue it early",
+            trigger: ".modal button[name=action_issue]:contains(Issue early)",
+            run: "click",
+        },
+        ...sendWindowClosedSteps(2),
     ],
 });
 
@@ -112,6 +148,7 @@ registry.category("web_tour.tours").add("recurring_bills_tour", {
             description: "Office rent {month}",
             price: 1200,
             total: "1,200.00",
+            issueLabel: "Issue bill",
             extraSteps: [
                 {
                     content: "A vendor bill, with the vendor's reference",
@@ -127,6 +164,14 @@ registry.category("web_tour.tours").add("recurring_bills_tour", {
         {
             content: "Posted: no send window, a notification says so",
             trigger: ".o_notification:contains(is posted)",
+        },
+        {
+            content: "The form reloaded: one bill, and it reads as a bill",
+            trigger: "button[name=action_open_invoices] .o_stat_value:contains(1)",
+        },
+        {
+            content: "A bill's labels: vendor, purchase representative, Issue next bill",
+            trigger: ".o_form_view:has(button[name=action_issue_invoice]:contains(Issue next bill)) .o_form_sheet:contains(Purchase Representative):contains(Vendor)",
         },
     ],
 });
