@@ -53,11 +53,12 @@ class MailActivity(models.Model):
             activity.recurring_invoice_move_id = by_occurrence.get((activity.res_id, activity.recurring_date), False)
 
     def _filter_recurring_invoice_issue(self, done=False):
-        """The "Issue invoice" activities of templates among these: open ones, or with done=True the done ones."""
+        """The "Issue invoice" activities of templates among these: open ones, with done=True the done ones,
+        with done=None both."""
         issue_type = self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
         return self.filtered(
             lambda a: (
-                a.active != done
+                (done is None or a.active != done)
                 and a.activity_type_id == issue_type
                 and a.res_model == "recurring.invoice"
                 and a.recurring_date
@@ -68,8 +69,7 @@ class MailActivity(models.Model):
         """Lock the "Issue invoice" activities among these (their templates first, in the scheduled action's
         order) and read them anew: a concurrent "done" of the same activity makes this transaction retry,
         then find it done."""
-        issue_type = self.env.ref("recurring_invoices.mail_activity_type_issue_invoice")
-        issuing = self.filtered(lambda a: a.activity_type_id == issue_type and a.res_model == "recurring.invoice")
+        issuing = self._filter_recurring_invoice_issue(done=None)
         if not issuing:
             return self
         self.env["recurring.invoice"].browse(set(issuing.mapped("res_id")))._lock_for_issue()

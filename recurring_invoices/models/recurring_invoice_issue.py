@@ -125,17 +125,25 @@ class RecurringInvoice(models.Model):
 
     def _get_early_refusal(self, occurrence_date):
         info = self._get_issue_info(occurrence_date)
-        document = self.env._("bill") if self.move_type == "in_invoice" else self.env._("invoice")
+        values = {
+            "name": self.name,
+            "occurrence": info["occurrence"],
+            "period": info["period"],
+            "total": info["total"],
+            "days": info["days_early"],
+        }
+        if self.move_type == "in_invoice":
+            return self.env._(
+                "The bill of “%(name)s” for %(occurrence)s (period %(period)s, %(total)s) is not due until "
+                "%(occurrence)s, %(days)s days from now: nothing was issued. To issue it early, press “Issue bill” "
+                "on its activity or “Issue next bill” on the recurring bill and confirm.",
+                **values,
+            )
         return self.env._(
-            "The %(document)s of “%(name)s” for %(occurrence)s (period %(period)s, %(total)s) is not due until "
-            "%(occurrence)s, %(days)s days from now: nothing was issued. To issue it early, press “Issue” on its "
-            "activity or “Issue next %(document)s” on the recurring %(document)s and confirm.",
-            document=document,
-            name=self.name,
-            occurrence=info["occurrence"],
-            period=info["period"],
-            total=info["total"],
-            days=info["days_early"],
+            "The invoice of “%(name)s” for %(occurrence)s (period %(period)s, %(total)s) is not due until "
+            "%(occurrence)s, %(days)s days from now: nothing was issued. To issue it early, press “Issue invoice” "
+            "on its activity or “Issue next invoice” on the recurring invoice and confirm.",
+            **values,
         )
 
     def _check_can_issue(self, dates_by_template, existing):
