@@ -203,6 +203,8 @@ class AccountMove(models.Model):
             "day": start.day,
             "date_start": start,
             "end_type": "forever",
+            # This invoice is the first occurrence: the form shows the next one a month later.
+            "last_invoiced_date": start,
             "line_ids": [
                 Command.create(
                     {

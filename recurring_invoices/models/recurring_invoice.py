@@ -162,6 +162,12 @@ class RecurringInvoice(models.Model):
         "pricelist on its date (lines without product keep their price).",
     )
     invoice_ids = fields.One2many("account.move", "recurring_invoice_id", string="Invoices", readonly=True)
+    source_move_id = fields.Many2one(
+        "account.move",
+        string="Made From",
+        compute="_compute_source_move_id",
+        help="The invoice “Make recurring” fills this new template from; saved, it is its first occurrence.",
+    )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     issue_activity_ids = fields.One2many(
         "mail.activity",
@@ -451,12 +457,18 @@ class RecurringInvoice(models.Model):
     # ------------------------------------------------------------------
     # "Make recurring" from an invoice, copy
     # ------------------------------------------------------------------
+    @api.depends_context("recurring_source_move_id")
+    def _compute_source_move_id(self):
+        source = self.env["account.move"].browse(self.env.context.get("recurring_source_move_id")).exists()
+        for template in self:
+            template.source_move_id = not template._origin.id and source
+
     @api.model
     def default_get(self, fields_list):
         defaults = super().default_get(fields_list)
         if source_id := self.env.context.get("recurring_source_move_id"):
             source = self.env["account.move"].browse(source_id)
-            values = source._prepare_recurring_template_values()
+            values = dict(source._prepare_recurring_template_values(), source_move_id=source.id)
             defaults.update({name: value for name, value in values.items() if name in fields_list})
         return defaults
 
