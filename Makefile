@@ -1,9 +1,14 @@
 # The two commands of the README (demo, test) and the extras (lint, bench, pot).
-PY ?= python3
+# ODOO_SERIES=18.0|19.0 (default 19.0) chooses the Odoo; ODOO_SOURCE where it is built from when missing
+# (see scripts/odoo-env.sh). PY is the Python that runs it, known once `setup` has run.
+export ODOO_SERIES ?= 19.0
+PY = $(shell scripts/odoo-env.sh python)
 ADDONS := recurring_interactions,recurring_invoices
-DEMO_DB ?= recurring_demo
+DEMO_DB ?= recurring_demo_$(ODOO_SERIES:.0=)
 PORT ?= 8069
-ODOO := $(PY) -m odoo
+ODOO = $(PY) -m odoo
+# 19.0 installs no demo data unless asked; 18.0 does by default and has no such option.
+WITH_DEMO = $(if $(filter 18.0,$(ODOO_SERIES)),,--with-demo)
 
 .PHONY: setup install demo test lint bench pot
 
@@ -18,7 +23,7 @@ demo: install
 	@if psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(DEMO_DB)'" | grep -q 1; then \
 		$(ODOO) -d $(DEMO_DB) -u $(ADDONS) --stop-after-init --log-level=warn; \
 	else \
-		$(ODOO) -d $(DEMO_DB) -i $(ADDONS) --stop-after-init --log-level=warn; \
+		$(ODOO) -d $(DEMO_DB) -i $(ADDONS) $(WITH_DEMO) --stop-after-init --log-level=warn; \
 	fi
 	@echo "Serving $(DEMO_DB) on http://localhost:$(PORT) (admin / admin); Ctrl-C stops."
 	$(ODOO) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(PORT) --http-interface=127.0.0.1

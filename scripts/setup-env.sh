@@ -1,22 +1,13 @@
 #!/usr/bin/env bash
-# Make this machine able to run the addons: Odoo 18 importable, OS packages present,
-# Python test requirements installed, PostgreSQL running with a role for this user.
+# Make this machine able to run the addons: Odoo of ODOO_SERIES importable (built if missing, see
+# scripts/odoo-env.sh), OS packages present, Python test requirements installed, PostgreSQL running
+# with a role for this user.
 # Idempotent: it installs only what is missing and starts only what is stopped.
 set -euo pipefail
-PY=${PYTHON:-python3}
 cd "$(dirname "$0")/.."
-
-if ! "$PY" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' 2>/dev/null; then
-    cat >&2 <<'MSG'
-Odoo 18.0 is not importable by this Python ($PY).
-Install Odoo 18.0 first, the upstream way, then run this command again:
-  git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git odoo-18
-  pip install -r odoo-18/requirements.txt
-  pip install --config-settings editable_mode=compat -e odoo-18
-(or the official 18.0 nightly packages; see README.md, "Install Odoo 18").
-MSG
-    exit 3
-fi
+# Odoo of ODOO_SERIES (default 19.0): the Python that imports it, else a virtualenv built from ODOO_SOURCE.
+PY=$(scripts/odoo-env.sh build)
+SERIES=$("$PY" -c 'import odoo.release as r; print(r.series)')
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -36,11 +27,12 @@ if ! "$PY" -c 'import pytest_odoo, websocket, freezegun, wheel' 2>/dev/null; the
     "$PY" -m pip install -q -r requirements-dev.txt
 fi
 
-# OCA queue_job, for the test that runs the daily invoicing as jobs (tests/test_recurring_queue_job.py).
-# --no-deps: its metadata requires odoo==18.0.*, which no package registry has (Odoo is installed by hand,
-# see above); its only other requirement, requests, comes with Odoo.
-if ! "$PY" -m pip show odoo-addon-queue_job >/dev/null 2>&1; then
-    "$PY" -m pip install -q --no-deps "odoo-addon-queue_job>=18.0,<18.1"
+# OCA queue_job of the series, for the test that runs the daily invoicing as jobs (tests/test_recurring_queue_job.py).
+# --no-deps: its metadata requires odoo==<series>.*, which no package registry has; 19.0's also needs
+# openupgradelib, installed beside it.
+if ! "$PY" -m pip show odoo-addon-queue_job >/dev/null 2>&1 && ! "$PY" -m pip show odoo-addon-queue-job >/dev/null 2>&1; then
+    "$PY" -m pip install -q --no-deps "odoo-addon-queue_job>=$SERIES,<${SERIES%.0}.1"
+    [ "$SERIES" = 18.0 ] || "$PY" -m pip install -q openupgradelib
 fi
 
 # PostgreSQL: start the local cluster if it is down, and give this OS user a role

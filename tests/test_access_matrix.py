@@ -58,7 +58,9 @@ def _computed_fields(model):
     return [
         name
         for name, field in model._fields.items()
-        if field.compute and field._module in ADDONS and not field.automatic  # display_name is Odoo's
+        if field.compute
+        and field._module in ADDONS
+        and not getattr(field, "automatic", False)  # display_name is Odoo's
     ]
 
 
@@ -85,7 +87,7 @@ MATRIX = [
      (ACCESS, ACCESS, OK, ACCESS)),
     ("recurring.interaction", "create", "create assigned to a portal user of company A (who cannot open it)",
      lambda t, env: _interaction(t, env, res_id=t.partner_a.id, user_id=t.users["portal"].id),
-     (ACCESS, INVALID, ACCESS, INVALID)),
+     (ACCESS, INVALID, INVALID, INVALID)),
     ("recurring.interaction", "search", "find the internal user's recurrence",
      lambda t, env: env["recurring.interaction"].search_count([("id", "=", t.recurrence.id)]),
      (ACCESS, 1, 0, 0)),

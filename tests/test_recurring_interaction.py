@@ -5,9 +5,10 @@ from datetime import date, datetime, timedelta
 from dateutil import rrule as du
 from freezegun import freeze_time
 
+from odoo.addons.recurring_interactions.models.series_compat import SERIES, USER_GROUPS
 from odoo.exceptions import UserError, ValidationError
 
-from .common import RecurringCase
+from .common import RecurringCase, run_scheduled_action
 
 TODAY = "2026-11-30"  # a Monday
 
@@ -40,7 +41,7 @@ class TestRecurringInteraction(RecurringCase):
                 "name": "Operator",
                 "login": "operator",
                 "email": "operator@example.com",
-                "groups_id": [(6, 0, [cls.env.ref("base.group_user").id])],
+                USER_GROUPS: [(6, 0, [cls.env.ref("base.group_user").id])],
             }
         )
 
@@ -80,7 +81,8 @@ class TestRecurringInteraction(RecurringCase):
         self.assertEqual(len(self.partner.activity_ids), 52)
         groups = self.env["res.users"].with_user(self.assignee).sudo(False)._get_activity_groups()
         partner_group = next(g for g in groups if g["model"] == "res.partner")
-        self.assertEqual(partner_group["planned_count"], 52)
+        # 18.0 counts the planned activities, 19.0 the records that have some.
+        self.assertEqual(partner_group["planned_count"], 52 if SERIES < 19 else 1)
         self.assertEqual(rec.interaction_count, 52)
         self.assertEqual(rec.next_date, d("2026-12-02"))
 
@@ -211,7 +213,7 @@ class TestRecurringInteraction(RecurringCase):
             [d("2026-11-30"), d("2026-12-07"), d("2026-12-14"), d("2026-12-21"), d("2026-12-28")],
         )
         with freeze_time("2026-12-15 09:00:00"):
-            self.env.ref("recurring_interactions.ir_cron_generate").method_direct_trigger()
+            run_scheduled_action(self, "recurring_interactions.ir_cron_generate")
         self.assertEqual(max(rec.interaction_ids.mapped("date_deadline")), d("2027-01-11"))
         self.assertEqual(len(rec.interaction_ids), 7)
         self.assertEqual(rec.generated_until, d("2027-01-11"))

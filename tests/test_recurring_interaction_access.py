@@ -1,6 +1,7 @@
 """Who sees which recurrences: own and assigned for users, all for managers, never another company's;
 and nobody reaches a record through a recurrence that they could not open directly."""
 
+from odoo.addons.recurring_interactions.models.series_compat import USER_GROUPS
 from odoo.exceptions import AccessError, ValidationError
 
 from .common import RecurringCase
@@ -13,13 +14,13 @@ class TestRecurringInteractionAccess(RecurringCase):
         Users = cls.env["res.users"].with_context(no_reset_password=True)
         internal = cls.env.ref("base.group_user")
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
-        cls.alice = Users.create({"name": "Alice", "login": "alice", "groups_id": [(6, 0, internal.ids)]})
-        cls.bob = Users.create({"name": "Bob", "login": "bob", "groups_id": [(6, 0, internal.ids)]})
+        cls.alice = Users.create({"name": "Alice", "login": "alice", USER_GROUPS: [(6, 0, internal.ids)]})
+        cls.bob = Users.create({"name": "Bob", "login": "bob", USER_GROUPS: [(6, 0, internal.ids)]})
         cls.manager = Users.create(
             {
                 "name": "Manager",
                 "login": "rec_manager",
-                "groups_id": [(6, 0, [internal.id, cls.env.ref("recurring_interactions.group_recurring_manager").id])],
+                USER_GROUPS: [(6, 0, [internal.id, cls.env.ref("recurring_interactions.group_recurring_manager").id])],
             }
         )
         cls.manager_b = Users.create(
@@ -28,14 +29,14 @@ class TestRecurringInteractionAccess(RecurringCase):
                 "login": "rec_manager_b",
                 "company_id": cls.company_b.id,
                 "company_ids": [(6, 0, cls.company_b.ids)],
-                "groups_id": [(6, 0, [internal.id, cls.env.ref("recurring_interactions.group_recurring_manager").id])],
+                USER_GROUPS: [(6, 0, [internal.id, cls.env.ref("recurring_interactions.group_recurring_manager").id])],
             }
         )
         cls.portal = Users.create(
             {
                 "name": "Portal",
                 "login": "rec_portal",
-                "groups_id": [(6, 0, cls.env.ref("base.group_portal").ids)],
+                USER_GROUPS: [(6, 0, cls.env.ref("base.group_portal").ids)],
             }
         )
         cls.carol = Users.create(
@@ -43,7 +44,7 @@ class TestRecurringInteractionAccess(RecurringCase):
                 "name": "Carol",
                 "login": "rec_carol",
                 "company_ids": [(6, 0, [cls.env.company.id, cls.company_b.id])],
-                "groups_id": [(6, 0, internal.ids)],
+                USER_GROUPS: [(6, 0, internal.ids)],
             }
         )
         cls.partner.company_id = False
@@ -76,7 +77,7 @@ class TestRecurringInteractionAccess(RecurringCase):
         # Scheduling activities on a customer needs the right to edit customers, as in Odoo itself.
         with self.assertRaisesRegex(AccessError, "not allowed to schedule activities on Contact #"):
             self.assigned_to_bob.with_user(self.bob).action_generate()
-        self.bob.groups_id += self.env.ref("base.group_partner_manager")
+        self.bob[USER_GROUPS] += self.env.ref("base.group_partner_manager")
         self.assigned_to_bob.with_user(self.bob).action_generate()
         activities = self.assigned_to_bob.with_user(self.bob).interaction_ids
         self.assertEqual(len(activities), 2)

@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.recurring_interactions.models import recurring_interaction_filter as filter_module
+from odoo.addons.recurring_interactions.models.series_compat import USER_GROUPS
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user
 
@@ -66,7 +67,7 @@ class TestQuotationFollowUp(FilterCase):
         salesman = "base.group_user,sales_team.group_sale_salesman"
         cls.anna = new_test_user(cls.env, "filter_anna", groups=salesman)
         cls.bruno = new_test_user(cls.env, "filter_bruno", groups=salesman)
-        cls.manager.groups_id += cls.env.ref("sales_team.group_sale_manager")
+        cls.manager[USER_GROUPS] += cls.env.ref("sales_team.group_sale_manager")
         cls.product = cls.env["product.product"].create({"name": "Consulting day", "list_price": 800.0})
         cls.customer = cls.env["res.partner"].create({"name": "Quote Customer"})
 

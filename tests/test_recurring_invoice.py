@@ -406,9 +406,8 @@ class TestRecurringInvoiceSafety(RecurringInvoiceCase):
 
     def test_fault_isolation(self):
         """A template that cannot be invoiced does not stop the others; it is told and retried."""
-        # Odoo itself refuses this one when the invoice is created: its income account is deprecated.
-        closed_account = self.copy_account(self.company_data["default_account_revenue"])
-        closed_account.deprecated = True
+        # Odoo itself refuses this one when the invoice is created: its "income" account is a payable one.
+        closed_account = self.company_data["default_account_payable"]
         bare_product = self._create_product(name="Closed income account", property_account_income_id=closed_account.id)
         with freeze_time("2026-01-01"):
             good = self._template(name="Good")

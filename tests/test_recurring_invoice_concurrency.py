@@ -21,7 +21,7 @@ WORKER = (
     DUE_TEMPLATES
     + r"""
 import os, signal, sys
-import odoo
+import odoo.modules.registry, odoo.tools  # 19.0: a submodule loads the framework, `import odoo` does not
 from odoo import SUPERUSER_ID, api
 
 db, task, prefix = sys.argv[1], sys.argv[2], sys.argv[3]

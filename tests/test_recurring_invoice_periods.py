@@ -108,8 +108,8 @@ class TestBillingPeriods(RecurringInvoiceCase):
             self.assertEqual(
                 self._activities(template).mapped("recurring_date"), [d("2026-02-01"), d("2026-03-01"), d("2026-04-01")]
             )
-            # Issued ahead from its activity, February's invoice still bills January; it is dated the day issued.
-            self._activities(template)[0].action_done()
+            # Issued ahead from its activity (confirmed), February's invoice still bills January; dated the day issued.
+            self._activities(template)[0].with_context(recurring_invoice_issue_early=True).action_done()
             self.assertEqual(
                 self._texts(template),
                 {d("2026-02-01"): "Hosting January 2026: 01/01/2026 to 01/31/2026 (2026), invoiced 01/01/2026"},

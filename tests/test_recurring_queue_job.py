@@ -19,12 +19,15 @@ import time
 import psutil
 import pytest
 
+from odoo.addons.recurring_interactions.models.series_compat import SERIES
+
 from .own_database import DUE_TEMPLATES, OdooServer, drop, query, rows, skip_unless_allowed
 
 TEMPLATES = 500
 BATCH = 100  # recurring_invoice_cron.BATCH_SIZE: templates per job
 PORTS = range(8170, 8180)
 CRON = "recurring_invoices.ir_cron_create_invoices"
+SERVER_WIDE_MODULES = "base,rpc,web,queue_job" if SERIES >= 19 else "web,queue_job"
 UNFINISHED = ("wait_dependencies", "pending", "enqueued", "started")
 # A loaded machine (CI) runs a job of 100 invoices in about 15 s; a job found dead is requeued by the
 # runner up to a minute later (its loop waits for a notification or 60 s).
@@ -34,7 +37,7 @@ WORKER = (
     DUE_TEMPLATES
     + r"""
 import sys
-import odoo
+import odoo.modules.registry, odoo.tools  # 19.0: a submodule loads the framework, `import odoo` does not
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
 
@@ -104,7 +107,8 @@ class Server(OdooServer):
         # Two jobs at a time, one per HTTP worker (the runner's default channel runs one).
         env["ODOO_QUEUE_JOB_CHANNELS"] = "root:2"
         args = [
-            *("--workers", "2", "--max-cron-threads", "0", "--load", "web,queue_job"),
+            # 19.0 serves XML-RPC from its rpc module, a server-wide module like web.
+            *("--workers", "2", "--max-cron-threads", "0", "--load", SERVER_WIDE_MODULES),
             # Generous limits: a worker killed for slowness on a loaded machine would look like our kill.
             *("--limit-time-real", "900", "--limit-time-cpu", "900"),
         ]
@@ -129,7 +133,7 @@ def own_database():
     skip_unless_allowed()
     if not _queue_job_available():
         pytest.skip(
-            'OCA queue_job is not importable: pip install --no-deps "odoo-addon-queue_job>=18.0,<18.1" '
+            f'OCA queue_job is not importable: pip install --no-deps "odoo-addon-queue_job>={SERIES}.0,<{SERIES}.1" '
             "(scripts/setup-env.sh does)"
         )
     db = f"qjtest_{os.getpid()}"

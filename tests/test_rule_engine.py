@@ -7,6 +7,7 @@ from dateutil import rrule as du
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
+from odoo.addons.recurring_interactions.models.series_compat import USER_GROUPS
 from odoo.exceptions import ValidationError
 from odoo.tests import Form
 
@@ -474,7 +475,7 @@ class TestToday(RecurringCase):
                 "name": "Tonga User",
                 "login": "tonga",
                 "tz": "Pacific/Tongatapu",
-                "groups_id": [(6, 0, [self.env.ref("base.group_user").id])],
+                USER_GROUPS: [(6, 0, [self.env.ref("base.group_user").id])],
             }
         )
         Recurrence = self.Recurrence.with_user(user).with_context(tz=False)

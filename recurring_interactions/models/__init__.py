@@ -1,3 +1,4 @@
+from . import series_compat
 from . import recurring_rule_mixin
 from . import recurring_activity_generator
 from . import recurring_activity_generator_jobs

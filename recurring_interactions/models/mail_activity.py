@@ -36,6 +36,10 @@ class MailActivity(models.Model):
         """)
         return res
 
+    def _to_store_defaults(self, target):
+        # 19.0 sends the client a fixed list of activity fields (18.0 sends them all, and never calls this).
+        return [*super()._to_store_defaults(target), "recurring_interaction_id", "recurring_date"]
+
     def action_make_recurring(self):
         """Open a new weekly recurrence on this activity's record, to review before anything is generated.
 

@@ -3,7 +3,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
+
+from .series_compat import domain_or
+
+# Writing any of these sets the target or its assignee: whoever writes it, and the assignee, must open it.
+TARGET_FIELDS = {"target_mode", "res_model_id", "res_id", "resource_ref", "user_id"}
 
 ENDING_SOON_DAYS = 30
 
@@ -176,13 +180,17 @@ class RecurringInteraction(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         recurrences = super().create([self._prepare_target_values(dict(vals)) for vals in vals_list])
+        recurrences._check_target_access()
         if (activity_id := self.env.context.get("recurring_first_activity_id")) and len(recurrences) == 1:
             # Opened by "Make Recurring" on an activity: that activity is the first occurrence.
             self.env["mail.activity"].browse(activity_id).exists()._link_first_occurrence(recurrences)
         return recurrences
 
     def write(self, vals):
-        return super().write(self._prepare_target_values(dict(vals)))
+        result = super().write(self._prepare_target_values(dict(vals)))
+        if TARGET_FIELDS.intersection(vals):
+            self._check_target_access()
+        return result
 
     @api.model
     def _get_partner_field(self, model):
@@ -226,7 +234,7 @@ class RecurringInteraction(models.Model):
             if target_domain is not None and self.env[model].has_access("read"):
                 targets = self.env[model].with_context(active_test=False)._search(target_domain)
                 domains.append([("res_model", "=", model), ("res_id", "in", targets)])
-        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
+        return domain_or(domains)
 
     def _search_res_name(self, operator, value):
         return self._search_by_target(lambda model: [("display_name", operator, value)])
@@ -250,7 +258,7 @@ class RecurringInteraction(models.Model):
         """
         env = self.env
         if user and user != env.user:
-            env = env(user=user, su=False, context=dict(env.context, allowed_company_ids=user.company_ids.ids))
+            env = env(user=user, su=False, context=dict(env.context, allowed_company_ids=user.sudo().company_ids.ids))
         allowed_ids = []
         for model, recurrences in self.grouped("res_model").items():
             targets = env[model].browse(recurrences.mapped("res_id"))
@@ -263,7 +271,7 @@ class RecurringInteraction(models.Model):
 
     @api.constrains("target_mode", "res_model_id", "res_id", "user_id")
     def _check_target(self):
-        """The target exists and has activities; whoever sets it and the assignee may both open it."""
+        """The target exists and has activities (who may open it: _check_target_access)."""
         if not (targeted := self.filtered(lambda r: r.target_mode == "record")):
             return
         targeted._check_one_target()
@@ -281,15 +289,22 @@ class RecurringInteraction(models.Model):
             existing = set(Target.browse(recurrences.mapped("res_id")).exists().ids) if Target is not None else set()
             if missing := recurrences.filtered(lambda r, ids=existing: r.res_id not in ids):
                 raise ValidationError(self.env._("The target record of “%s” does not exist.", missing[0].name))
-        # Otherwise anyone could read any record's name by its id through a recurrence.
-        if forbidden := self - self._filtered_target_access("read"):
+
+    def _check_target_access(self):
+        """Whoever sets a target may open it (otherwise anyone could read any record's name by its id), and so
+        may its assignee.
+
+        Checked in create and write, with the caller's rights: 19.0 runs constraints as superuser.
+        """
+        targeted = self.filtered(lambda r: r.target_mode == "record" and r.res_model and r.res_id)
+        if forbidden := targeted - targeted._filtered_target_access("read"):
             raise AccessError(
                 self.env._(
                     "You cannot plan interactions on %s: you are not allowed to open that record.",
                     forbidden[0]._get_target_label(),
                 )
             )
-        for user, recurrences in self.grouped("user_id").items():
+        for user, recurrences in targeted.grouped("user_id").items():
             if user != self.env.user and (forbidden := recurrences - recurrences._filtered_target_access("read", user)):
                 raise ValidationError(
                     self.env._(

@@ -13,9 +13,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.osv import expression
 
 from .recurring_activity_generator_jobs import RECORDS_PER_JOB
+from .series_compat import normalize_domain
 
 
 class RecurringInteraction(models.Model):
@@ -53,7 +53,7 @@ class RecurringInteraction(models.Model):
             domain = ast.literal_eval((self.filter_domain or "[]").strip())
             if not isinstance(domain, list | tuple):
                 raise ValueError(self.env._("a filter is a list of conditions"))
-            domain = expression.normalize_domain(list(domain))
+            domain = normalize_domain(list(domain))
             # Builds the query without running it: unknown fields and operators are refused here.
             self.env[self.res_model].sudo()._search(domain)
         except (ValueError, SyntaxError, TypeError, KeyError, AssertionError) as error:

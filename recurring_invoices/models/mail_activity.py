@@ -52,6 +52,10 @@ class MailActivity(models.Model):
             )
             activity.recurring_invoice_move_id = by_occurrence.get((activity.res_id, activity.recurring_date), False)
 
+    def _to_store_defaults(self, target):
+        # 19.0 sends the client a fixed list of activity fields (18.0 sends them all, and never calls this).
+        return [*super()._to_store_defaults(target), "is_recurring_invoice_issue", "recurring_invoice_move_type"]
+
     def _filter_recurring_invoice_issue(self, done=False):
         """The "Issue invoice" activities of templates among these: open ones, with done=True the done ones,
         with done=None both."""

@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.recurring_interactions.models.series_compat import USER_ALL_GROUPS
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import ValidationError
 
@@ -101,7 +102,7 @@ class RecurringInvoice(models.Model):
         index=True,
         default=lambda self: self.env.user,
         domain=lambda self: (
-            f"[('groups_id', 'in', {self.env.ref(BILLING_GROUP).id}), ('share', '=', False), "
+            f"[('{USER_ALL_GROUPS}', 'in', {self.env.ref(BILLING_GROUP).id}), ('share', '=', False), "
             "('company_ids', 'in', company_id)]"
         ),
         help="Responsible of the template: gets the “Issue invoice” activities and is the invoices' salesperson.",
@@ -358,7 +359,7 @@ class RecurringInvoice(models.Model):
     @api.model
     def _can_issue_invoices(self, user, company):
         """Whether ``user`` may act on the activities of ``company``'s templates: a billing user of that company."""
-        return bool(user) and user.has_group(BILLING_GROUP) and company in user.company_ids
+        return bool(user) and user.has_group(BILLING_GROUP) and company in user.sudo().company_ids
 
     @api.constrains("user_id", "company_id")
     def _check_responsible(self):

@@ -15,6 +15,7 @@ from itertools import islice, takewhile
 import psycopg2
 
 from odoo import api, models, tools
+from odoo.addons.recurring_interactions.models.series_compat import registry_in_test_mode, report_cron_progress
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import module as odoo_module
@@ -41,7 +42,7 @@ class RecurringInvoice(models.Model):
             self._cron_extend_horizon(as_jobs=False)
             self._cron_remind_renewals()
             done = self._enqueue_invoicing_jobs(batch_size)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            report_cron_progress(self.env, done, done, 0, commit=False)
             return done
         # Templates left for the next run (failed, or raced by another worker): never twice in a run.
         left = set()
@@ -55,14 +56,13 @@ class RecurringInvoice(models.Model):
                 invoiced = templates.with_company(company)._invoice_due_occurrences(today)
                 left.update((templates - invoiced).ids)
                 done += len(templates)
-                self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=self._count_due_templates(company, today, left)
-                )
-                self._commit_batch()
+                # Committed batch by batch, so that a later failure or a kill keeps it (and frees its locks).
+                remaining = self._count_due_templates(company, today, left)
+                report_cron_progress(self.env, len(templates), done, remaining, commit=self._can_commit())
         # Open-ended templates keep their "Issue invoice" activities planned up to the horizon.
         self._cron_extend_horizon()
         self._cron_remind_renewals()
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        report_cron_progress(self.env, 0, done, 0, commit=False)
         return done
 
     def _due_templates_where(self, company, today, excluded, among=None):
@@ -114,13 +114,8 @@ class RecurringInvoice(models.Model):
             or odoo_module.current_test
             or tools.config["test_enable"]
             or getattr(threading.current_thread(), "testing", False)
-            or self.env.registry.in_test_mode()
+            or registry_in_test_mode(self.env.registry)
         )
-
-    def _commit_batch(self):
-        """Commit a batch, so that a later failure or a kill keeps it (and frees its locks)."""
-        if self._can_commit():
-            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _get_due_dates(self, today, schedules=None):
         """The occurrences not invoiced yet whose invoice date is today or before, at most MAX_CATCH_UP of

@@ -2,6 +2,7 @@
 """A line of a recurring invoice template, filled in like an invoice line."""
 
 from odoo import api, fields, models
+from odoo.addons.recurring_interactions.models.series_compat import QUANTITY_DIGITS
 from odoo.exceptions import ValidationError
 
 # The product's taxes an invoice line, or a bill line, takes.
@@ -48,7 +49,7 @@ class RecurringInvoiceLine(models.Model):
         precompute=True,
         help="Placeholders replaced on each invoice: {period_start}, {period_end}, {month}, {year}, {date}.",
     )
-    quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
+    quantity = fields.Float(default=1.0, digits=QUANTITY_DIGITS, required=True)
     price_unit = fields.Float(
         string="Unit Price",
         digits="Product Price",

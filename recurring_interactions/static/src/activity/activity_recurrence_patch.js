@@ -6,7 +6,9 @@ import { patch } from "@web/core/utils/patch";
 const openRecurrence = {
     async onClickRecurrence(ev) {
         ev.stopPropagation();
-        const [recurrenceId] = this.props.activity.recurring_interaction_id;
+        // 18.0 sends a many2one as [id, name], 19.0 as an id.
+        const recurrence = this.props.activity.recurring_interaction_id;
+        const recurrenceId = Array.isArray(recurrence) ? recurrence[0] : recurrence?.id ?? recurrence;
         this.props.close?.();
         await this.env.services.action.doAction({
             type: "ir.actions.act_window",

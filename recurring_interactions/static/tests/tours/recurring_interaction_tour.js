@@ -1,11 +1,16 @@
 /** The seed's workflow in the web client: add a recurrence, generate with confirmation, see its interactions. */
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 registry.category("web_tour.tours").add("recurring_interactions_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
+        {
+            // stepUtils.showAppsMenuItem(), whose module moved in 19.0.
+            isActive: ["auto", "community", "desktop"],
+            trigger: ".o_navbar_apps_menu button:enabled",
+            tooltipPosition: "bottom",
+            run: "click",
+        },
         {
             content: "Open Recurrences from the app launcher",
             trigger: '.o_app[data-menu-xmlid="recurring_interactions.menu_recurring_root"]',

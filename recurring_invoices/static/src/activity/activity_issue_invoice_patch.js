@@ -3,7 +3,6 @@
  * marking one done issues it (the server does it in mail.activity._action_done), then Odoo's send window
  * opens for it and the form around the chatter is reloaded. Cancelling one asks first.
  */
-import { Activity as ActivityModel } from "@mail/core/web/activity_model";
 import { Activity } from "@mail/core/web/activity";
 import { ActivityListPopoverItem } from "@mail/core/web/activity_list_popover_item";
 import { ActivityMarkAsDone } from "@mail/core/web/activity_markasdone_popover";
@@ -12,6 +11,13 @@ import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_d
 import { formatDate, deserializeDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
+
+// The activity model: 18.0 @mail/core/web/activity_model; 19.0 @mail/core/common/activity_model (its
+// markAsDone comes from @mail/core/web/activity_model_patch, loaded before us as a mail asset).
+const ActivityModel = (
+    odoo.loader.modules.get("@mail/core/common/activity_model") ||
+    odoo.loader.modules.get("@mail/core/web/activity_model")
+).Activity;
 
 patch(ActivityModel.prototype, {
     get isRecurringBill() {
