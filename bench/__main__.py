@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import database, jobs
 from .database import log
-from .report import build_rows, render
+from .report import build_rows, odoo_version, render
 from .worker import RESULT_PREFIX
 
 FIGURES = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8")
@@ -226,7 +226,7 @@ def main(argv=None):
     header = [
         f"# make bench: {stamp}",
         "",
-        f"Machine: {host}. Odoo 18.0, PostgreSQL 15 (local).",
+        f"Machine: {host}. Odoo {odoo_version()}, PostgreSQL 15 (local).",
         f"Run: --size {args.size} (templates of each kind: one-line and five-line), --repeat {args.repeat} "
         f"(median shown), P4 on {args.p4_size} weekly one-year recurrences, "
         + (f"P8 on {args.p8_size} templates, " if "P8" in args.only else "")

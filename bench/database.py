@@ -4,8 +4,11 @@ import os
 import subprocess
 import sys
 
-CONTRACT_REQUIREMENT = "odoo-addon-contract>=18.0,<18.1"
-QUEUE_JOB_REQUIREMENT = "odoo-addon-queue_job>=18.0,<18.1"
+from odoo.release import series as SERIES
+
+# OCA's releases of the Odoo series that runs the benchmark.
+CONTRACT_REQUIREMENT = f"odoo-addon-contract>={SERIES},<{SERIES[:-2]}.1"
+QUEUE_JOB_REQUIREMENT = f"odoo-addon-queue_job>={SERIES},<{SERIES[:-2]}.1"
 BASE_MODULES = "account,contract,recurring_interactions"
 OUR_INVOICE_MODULE = "recurring_invoices"
 
@@ -25,14 +28,16 @@ def _odoo_importable():
 
 
 def _importable(module):
-    check = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
+    """Whether the addon is installed (found, not imported: outside Odoo its own dependencies may not be)."""
+    code = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+    check = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     return check.returncode == 0
 
 
 def _ensure_oca_wheel(requirement, module):
-    """Install an OCA addon 18.0 from PyPI if missing, without letting pip touch our Odoo.
+    """Install an OCA addon of the series from PyPI if missing, without letting pip touch our Odoo.
 
-    Its requirement ``odoo==18.0.*`` is one PyPI cannot satisfy (and must not: a wheel of ``odoo``
+    Its requirement ``odoo==<series>.*`` is one PyPI cannot satisfy (and must not: a wheel of ``odoo``
     or a namespace-only ``odoo/addons`` would shadow the editable Odoo), hence ``--no-deps``.
     """
     if _importable(module):
@@ -53,7 +58,7 @@ def _ensure_oca_wheel(requirement, module):
 
 
 def ensure_contract():
-    """OCA contract 18.0, the peer of P1-P3 (its Odoo dependencies base, account, product, portal are in Odoo)."""
+    """OCA contract of the series, the peer of P1-P3 (its dependencies base, account, product, portal are Odoo's)."""
     return _ensure_oca_wheel(CONTRACT_REQUIREMENT, "odoo.addons.contract")
 
 

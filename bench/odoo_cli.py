@@ -18,8 +18,14 @@ def use_frozen_addons():
         return
     import odoo.addons
 
-    if path not in odoo.addons.__path__:
-        odoo.addons.__path__.insert(0, path)
+    paths = odoo.addons.__path__
+    if path in paths:
+        return
+    if isinstance(paths, list):  # 18.0
+        paths.insert(0, path)
+    else:  # 19.0: a namespace path, frozen as Odoo freezes it (odoo/modules/module.py initialize_sys_path)
+        paths._path.insert(0, path)
+        paths._path_finder = lambda *args: None
 
 
 def main():

@@ -2,6 +2,14 @@
 
 import statistics
 
+
+def odoo_version():
+    """The series measured (the Odoo that runs the benchmark)."""
+    from odoo.release import series
+
+    return series
+
+
 NA = "—"
 
 
@@ -113,7 +121,7 @@ def build_rows(results, args):
         ratio = _ratio(r_ours, r_oca)
         rows.append(
             (
-                "P1 ours vs OCA contract 18.0 scheduled action (same contracts)",
+                f"P1 ours vs OCA contract {odoo_version()} scheduled action (same contracts)",
                 _cell(r_ours, ours),
                 _cell(r_oca, oca),
                 NA,

@@ -227,7 +227,7 @@ def task_bare(env, args):
 
 
 def task_oca(env, args):
-    """OCA contract 18.0's scheduled action on equivalent monthly contracts due today."""
+    """OCA contract's scheduled action on equivalent monthly contracts due today."""
     from odoo import Command
 
     population, journal = _population(env, args)
@@ -738,7 +738,8 @@ def main(argv=None):
     from .odoo_cli import use_frozen_addons
 
     use_frozen_addons()
-    import odoo
+    import odoo.modules.registry  # 19.0: a submodule loads the framework, `import odoo` does not
+    import odoo.tools
     from odoo import SUPERUSER_ID, api
 
     odoo.tools.config.parse_config(["-d", args.db, "--log-level=warn", "--no-http"])

@@ -94,7 +94,11 @@ def _odoo(*args):
 
 def _queue_job_available():
     check = subprocess.run(
-        [sys.executable, "-c", "import odoo.addons.queue_job"], capture_output=True, text=True, timeout=300
+        # Found, not imported: outside Odoo the addons it imports are not on the path.
+        [sys.executable, "-c", "import importlib.util as u, sys; sys.exit(not u.find_spec('odoo.addons.queue_job'))"],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return check.returncode == 0
 
