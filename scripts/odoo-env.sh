@@ -7,7 +7,7 @@
 #                                ODOO_VENV_ROOT/venv-<series> (default ~/.cache/recurring-odoo), built from
 #                                ODOO_SOURCE and reused next time.
 #
-# ODOO_SOURCE: a local folder holding Odoo's source (works offline), a git URL (the series' branch is taken)
+# ODOO_SOURCE: a local folder holding Odoo's source (no git, no download), a git URL (the series' branch is taken)
 # or an archive URL (.tar.gz, .zip); by default Odoo's upstream repository. Every input is checked before
 # anything is built, and a failed build leaves nothing behind.
 set -euo pipefail

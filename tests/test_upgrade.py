@@ -7,6 +7,7 @@ RECURRING_SKIP_CONCURRENCY=1 to skip it, like the other tests that build their o
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -28,7 +29,12 @@ ADDONS = "recurring_interactions,recurring_invoices"
 LAUNCHER = r"""
 import sys
 import odoo.addons
-odoo.addons.__path__.insert(0, sys.argv[1])
+paths = odoo.addons.__path__
+if isinstance(paths, list):  # 18.0
+    paths.insert(0, sys.argv[1])
+else:  # 19.0: a namespace path, frozen as Odoo freezes it (odoo/modules/module.py initialize_sys_path)
+    paths._path.insert(0, sys.argv[1])
+    paths._path_finder = lambda *args: None
 if sys.argv[2] == "odoo":
     import odoo.cli
     sys.argv = ["odoo", *sys.argv[3:]]
@@ -97,6 +103,13 @@ def _previous_addons(target):
     return target
 
 
+def _release_addons(target):
+    """This release's two addons, copied into `target` (19.0's first release: nothing older installs there)."""
+    for addon in ADDONS.split(","):
+        shutil.copytree(ROOT / addon, Path(target, addon))
+    return target
+
+
 def _previous(addons, *args):
     result = subprocess.run(
         [sys.executable, "-c", LAUNCHER, addons, *args], capture_output=True, timeout=900, check=False
@@ -107,14 +120,12 @@ def _previous(addons, *args):
 @pytest.fixture(scope="module")
 def previous_database():
     skip_unless_allowed()
-    if SERIES >= 19:
-        # Its manifests say 18.0.x, which 19.0 does not install; from the first main with series-free versions
-        # (1.3.0) on, 19.0 upgrades from it as 18.0 does.
-        pytest.skip(f"the previous main {PREVIOUS_MAIN} installs on Odoo 18.0 only")
     db = f"recurring_upgrade_{os.getpid()}"
     drop(db)
     with tempfile.TemporaryDirectory(prefix="recurring_previous_") as tmp:
-        addons = _previous_addons(tmp)
+        # The previous main's manifests say 18.0.x, which 19.0 does not install: on 19.0 the database comes
+        # from this release's first install (series-free 1.3.0) and is upgraded to this tree.
+        addons = _previous_addons(tmp) if SERIES < 19 else _release_addons(tmp)
         try:
             _previous(addons, "odoo", "-d", db, "-i", ADDONS, "--without-demo=all", "--stop-after-init", "--no-http")
             _previous(addons, "data", db)
@@ -133,7 +144,8 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
         "WHERE table_name = 'recurring_invoice' AND column_name = 'invoicing_job_uuid'"
     )
     setting = "SELECT value FROM ir_config_parameter WHERE key = 'recurring_interactions.use_queue_job'"
-    assert query(db, job_column) == (0,) and query(db, setting) is None, "new in this release"
+    if SERIES < 19:
+        assert query(db, job_column) == (0,) and query(db, setting) is None, "new since the previous main"
 
     upgrade = subprocess.run(
         [sys.executable, "-m", "odoo", "-d", db, "-u", ADDONS, "--stop-after-init", "--no-http"],

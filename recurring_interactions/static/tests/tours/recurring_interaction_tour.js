@@ -1,6 +1,36 @@
 /** The seed's workflow in the web client: add a recurrence, generate with confirmation, see its interactions. */
 import { registry } from "@web/core/registry";
 
+/**
+ * Choose a selection field's value: 18.0 draws a <select>, 19.0 a menu whose item is clicked.
+ * The second step does nothing on 18.0 (its trigger is then the field itself).
+ */
+function selectionSteps(field, value, label) {
+    const widget = `.o_field_widget[name=${field}]`;
+    return [
+        {
+            content: `Choose “${label}”`,
+            trigger: `${widget} select, ${widget} .o_select_menu_toggler`,
+            async run(helpers) {
+                if (this.anchor.tagName === "SELECT") {
+                    await helpers.select(value);
+                } else {
+                    await helpers.click();
+                }
+            },
+        },
+        {
+            content: `“${label}” chosen`,
+            trigger: `${widget}:has(select), .o_select_menu_item:contains(${label})`,
+            async run(helpers) {
+                if (this.anchor.classList.contains("o_select_menu_item")) {
+                    await helpers.click();
+                }
+            },
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("recurring_interactions_tour", {
     url: "/odoo",
     steps: () => [
@@ -45,11 +75,7 @@ registry.category("web_tour.tours").add("recurring_interactions_tour", {
             content: "The weekday of the start date is pre-selected",
             trigger: ".o_field_widget[name=rrule_summary]:contains(Every week on)",
         },
-        {
-            content: "End after a number of repetitions",
-            trigger: ".o_field_widget[name=end_type] select",
-            run: 'select "count"',
-        },
+        ...selectionSteps("end_type", '"count"', "Number of repetitions"),
         {
             content: "Four times",
             trigger: ".o_field_widget[name=count] input",
