@@ -13,6 +13,13 @@ from odoo.tests import new_test_user
 
 from .test_recurring_invoice import RecurringInvoiceCase, d
 
+# Every server-side way of marking an activity done (the web client's paths end in one of them).
+MARK_DONE_PATHS = {
+    "action_done": lambda activity: activity.action_done(),
+    "action_feedback": lambda activity: activity.action_feedback(feedback="Called the customer"),
+    "action_feedback_schedule_next": lambda activity: activity.action_feedback_schedule_next(),
+}
+
 
 class IssueCase(RecurringInvoiceCase):
     @classmethod
@@ -51,12 +58,7 @@ class IssueCase(RecurringInvoiceCase):
 
 class TestIssueFromTheActivity(IssueCase):
     def test_every_mark_done_path_issues_exactly_once(self):
-        paths = {
-            "action_done": lambda activity: activity.action_done(),
-            "action_feedback": lambda activity: activity.action_feedback(feedback="Called the customer"),
-            "action_feedback_schedule_next": lambda activity: activity.action_feedback_schedule_next(),
-        }
-        for path, mark_done in paths.items():
+        for path, mark_done in MARK_DONE_PATHS.items():
             with self.subTest(path=path), freeze_time("2026-12-01"):
                 template = self._planned(name=path)
                 december = self._activity(template, "2026-12-01")
@@ -246,12 +248,7 @@ class TestIssueShowsWhatItBills(IssueCase):
         return template.message_ids.filtered(lambda m: m.mail_activity_type_id == self.issue_type)
 
     def test_early_issue_is_refused_on_every_path_that_did_not_confirm(self):
-        paths = {
-            "action_done": lambda activity: activity.action_done(),
-            "action_feedback": lambda activity: activity.action_feedback(feedback="Early"),
-            "action_feedback_schedule_next": lambda activity: activity.action_feedback_schedule_next(),
-        }
-        for path, mark_done in paths.items():
+        for path, mark_done in MARK_DONE_PATHS.items():
             with self.subTest(path=path), freeze_time("2026-11-25"):
                 template = self._planned(name=path, payment_term_id=self.thirty_days.id)
                 december = self._activity(template, "2026-12-01")
