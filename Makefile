@@ -2,7 +2,8 @@
 # ODOO_SERIES=18.0|19.0 (default 19.0) chooses the Odoo; ODOO_SOURCE where it is built from when missing
 # (see scripts/odoo-env.sh). PY is the Python that runs it, known once `setup` has run.
 export ODOO_SERIES ?= 19.0
-PY = $(shell scripts/odoo-env.sh python)
+# $(shell) does not see exported variables (GNU make < 4.4): the series is passed to it.
+PY = $(shell ODOO_SERIES=$(ODOO_SERIES) scripts/odoo-env.sh python)
 ADDONS := recurring_interactions,recurring_invoices
 DEMO_DB ?= recurring_demo_$(ODOO_SERIES:.0=)
 PORT ?= 8069
