@@ -251,7 +251,7 @@ class TestRecurringInteraction(RecurringCase):
         action = activity.action_make_recurring()
         self.assertFalse(self.Recurrence.search([("name", "=", "Weekly check")]), "nothing saved before the review")
         # The user reviews the new recurrence, then saves it.
-        rec = self.Recurrence.with_context(**action["context"]).create({})
+        rec = self.Recurrence.with_context(**action["context"]).create({"plan_ahead": "all"})
         self.assertEqual((rec.res_model, rec.res_id, rec.user_id), ("res.partner", self.partner.id, self.assignee))
         self.assertEqual((rec.name, rec.summary, rec.date_start), ("Weekly check", "Weekly check", d("2026-12-03")))
         self.assertEqual(rec.rrule, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TH")

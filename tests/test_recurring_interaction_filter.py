@@ -278,9 +278,8 @@ class TestPlanAheadWindow(FilterCase):
         )
         self.assertFalse(first.active, "done ones are not touched")
 
-    def test_every_date_stays_the_default_of_one_record(self):
-        rec = self._recurrence(tue=True, end_type="count", count=5)
-        self.assertEqual(rec.plan_ahead, "all")
+    def test_every_date_stays_available(self):
+        rec = self._recurrence(tue=True, end_type="count", count=5, plan_ahead="all")
         rec.action_generate()
         self.assertEqual(len(self._activities(rec)), 5)
 

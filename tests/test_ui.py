@@ -1,6 +1,6 @@
 """Browser test: the main flows in the real web client, in headless Chromium."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dateutil import rrule as du
 
@@ -22,7 +22,9 @@ class TestRecurringUi(RecurringTestMixin, HttpCase):
         expected = [
             dt.date() for dt in du.rrule(du.WEEKLY, dtstart=datetime(start.year, start.month, start.day), count=4)
         ]
-        self.assertEqual(sorted(recurrence.interaction_ids.mapped("date_deadline")), expected)
+        # The next 14 days are planned; the fourth date is still to come.
+        self.assertEqual((recurrence.plan_ahead, recurrence.plan_ahead_days), ("window", 14))
+        self.assertEqual(sorted(recurrence.interaction_ids.mapped("date_deadline")), expected[:3])
         self.assertEqual(customer.activity_ids, recurrence.interaction_ids)
 
     def test_recurring_interaction_filter_tour(self):
@@ -31,10 +33,18 @@ class TestRecurringUi(RecurringTestMixin, HttpCase):
         recurrence = self.env["recurring.interaction"].search([("name", "=", "Tour quote follow-up")])
         self.assertEqual(recurrence.target_mode, "filter")
         self.assertEqual(recurrence.plan_ahead, "window")
+        self.assertEqual(recurrence.rrule, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU,TH", "typed as an RRULE in the form")
         partners = self.env["res.partner"].with_user(recurrence.user_id).search([])
         activities = recurrence.interaction_ids
         self.assertEqual(set(activities.mapped("res_id")), set(partners.ids))
-        self.assertEqual(set(activities.mapped("date_deadline")), {recurrence.date_start})
+        start = recurrence.date_start
+        tuesdays_thursdays = du.rrule(
+            du.WEEKLY,
+            byweekday=(du.TU, du.TH),
+            dtstart=datetime(start.year, start.month, start.day),
+            until=datetime(start.year, start.month, start.day) + timedelta(days=14),
+        )
+        self.assertEqual(set(activities.mapped("date_deadline")), {dt.date() for dt in tuesdays_thursdays})
         for activity in activities:
             partner = partners.browse(activity.res_id)
             self.assertEqual(activity.user_id, partner.user_id or recurrence.user_id)

@@ -7,7 +7,6 @@ RECURRING_SKIP_CONCURRENCY=1 to skip it, like the other tests that build their o
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -16,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from odoo.addons.recurring_interactions.models.series_compat import SERIES
-
 from .own_database import drop, query, skip_unless_allowed
 
 # The main this release was built on; move it forward when a release lands.
-PREVIOUS_MAIN = "3993d69"
+PREVIOUS_MAIN = "f299d1e"
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = "recurring_interactions,recurring_invoices"
 
@@ -103,13 +100,6 @@ def _previous_addons(target):
     return target
 
 
-def _release_addons(target):
-    """This release's two addons, copied into `target` (19.0's first release: nothing older installs there)."""
-    for addon in ADDONS.split(","):
-        shutil.copytree(ROOT / addon, Path(target, addon))
-    return target
-
-
 def _previous(addons, *args):
     result = subprocess.run(
         [sys.executable, "-c", LAUNCHER, addons, *args], capture_output=True, timeout=900, check=False
@@ -123,9 +113,8 @@ def previous_database():
     db = f"recurring_upgrade_{os.getpid()}"
     drop(db)
     with tempfile.TemporaryDirectory(prefix="recurring_previous_") as tmp:
-        # The previous main's manifests say 18.0.x, which 19.0 does not install: on 19.0 the database comes
-        # from this release's first install (series-free 1.3.0) and is upgraded to this tree.
-        addons = _previous_addons(tmp) if SERIES < 19 else _release_addons(tmp)
+        # Its manifests are series-free (1.3.0): the same previous main installs on 18.0 and 19.0.
+        addons = _previous_addons(tmp)
         try:
             _previous(addons, "odoo", "-d", db, "-i", ADDONS, "--without-demo=all", "--stop-after-init", "--no-http")
             _previous(addons, "data", db)
@@ -139,14 +128,8 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     before = query(db, COUNTS)
     assert before[0] == 1 and before[1] == 3 and before[3] >= 9, before
     assert before[5] == 2, "two interactions were done under the previous main"
-    job_column = (
-        "SELECT COUNT(*) FROM information_schema.columns "
-        "WHERE table_name = 'recurring_invoice' AND column_name = 'invoicing_job_uuid'"
-    )
-    setting = "SELECT value FROM ir_config_parameter WHERE key = 'recurring_interactions.use_queue_job'"
-    if SERIES < 19:
-        assert query(db, job_column) == (0,) and query(db, setting) is None, "new since the previous main"
-
+    settings = "SELECT plan_ahead, plan_ahead_days FROM recurring_interaction"
+    assert query(db, settings) == ("all", 0), "the previous main planned every date by default"
     upgrade = subprocess.run(
         [sys.executable, "-m", "odoo", "-d", db, "-u", ADDONS, "--stop-after-init", "--no-http"],
         capture_output=True,
@@ -156,8 +139,8 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     assert upgrade.returncode == 0, upgrade.stderr.decode()[-3000:]
 
     assert query(db, COUNTS) == before, "an upgrade keeps every recurrence, template, invoice and interaction"
-    # What this release changed in the schema, as a database of the previous main gets it: the job that
-    # invoiced a template (none yet), and the setting that sends the daily run through queue_job, on.
-    assert query(db, job_column) == (1,)
-    assert query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE invoicing_job_uuid IS NOT NULL") == (0,)
-    assert query(db, setting) == ("True",)
+    # A new recurrence now plans only the next days; one made before keeps planning every date.
+    assert query(db, settings) == ("all", 0)
+    assert query(db, "SELECT value FROM ir_config_parameter WHERE key = 'recurring_interactions.use_queue_job'") == (
+        "True",
+    )

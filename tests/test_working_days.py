@@ -289,7 +289,9 @@ class TestWorkingDayInteractions(NewYearScheduleMixin, RecurringCase):
 
         # From the next working day to the previous one: the rule moves what it placed.
         rec.non_working_days = "previous"
-        self.assertEqual(rec.action_generate()["params"]["message"], "0 planned, 2 moved to a working day, 0 removed.")
+        self.assertEqual(
+            rec.action_generate()["params"]["message"], "0 planned, 2 moved to a working day, 1 done kept."
+        )
         self.assertEqual(self._due(rec)[d("2026-12-25")], d("2026-12-24"))
         self.assertEqual(self._due(rec)[d("2027-01-01")], d("2026-12-31"))
         self.assertEqual(rec._reconcile_activities(), (0, 0, 0))

@@ -9,10 +9,15 @@ is removed at once. Done activities and those of past dates are never touched.
 
 from collections import defaultdict
 from datetime import timedelta
+from itertools import dropwhile, islice
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
+from .recurring_rule_mixin import PREVIEW_SIZE, RULE_FIELDS, WORKING_DAY_FIELDS
 from .working_schedule import WorkingSchedules
 
 PLAN_AHEAD_SELECTION = [
@@ -59,6 +64,17 @@ class RecurringActivityGenerator(models.AbstractModel):
         copy=False,
         readonly=True,
         help="Last date up to which activities were generated; the daily scheduled action moves it forward.",
+    )
+    next_plan_summary = fields.Char(
+        string="Next",
+        compute="_compute_next_plan_summary",
+        help="The next date of the rule, and when it is planned when that is later than now.",
+    )
+    upcoming_html = fields.Html(
+        string="Still to Come",
+        compute="_compute_upcoming_html",
+        sanitize=False,
+        help="The next dates of the rule after those already planned: the daily scheduled action plans them.",
     )
 
     # ------------------------------------------------------------------
@@ -111,6 +127,56 @@ class RecurringActivityGenerator(models.AbstractModel):
         for rec in self:
             if rec.plan_ahead == "window" and rec.plan_ahead_days < 0:
                 raise ValidationError(self.env._("“Days Ahead” cannot be negative (it is %s).", rec.plan_ahead_days))
+
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "plan_ahead", "plan_ahead_days")
+    def _compute_next_plan_summary(self):
+        today = self._get_today()
+        for rec in self:
+            pairs = [] if rec._rule_error() else rec._get_next_occurrences(1)
+            if not pairs:
+                rec.next_plan_summary = False
+                continue
+            text = rec._format_occurrence(*pairs[0])
+            plan_end = rec._get_plan_end(today)
+            if plan_end and pairs[0][1] > plan_end and not rec.plan_ahead_days:
+                text = self.env._("%s, planned on the day", text)
+            elif plan_end and pairs[0][1] > plan_end:
+                text = self.env._(
+                    "%(date)s, planned on %(planned)s (%(days)s days ahead)",
+                    date=text,
+                    planned=format_date(self.env, pairs[0][1] - timedelta(days=rec.plan_ahead_days)),
+                    days=rec.plan_ahead_days,
+                )
+            rec.next_plan_summary = text
+
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "plan_ahead", "plan_ahead_days", "generated_until")
+    def _compute_upcoming_html(self):
+        """Below the planned activities, the whole schedule: the dates still to come, from the rule alone."""
+        today = self._get_today()
+        for rec in self:
+            rec.upcoming_html = False
+            if rec._rule_error() or (rec.plan_ahead != "window" and rec.end_type != "forever"):
+                continue
+            planned_until = max(filter(None, [rec.generated_until, rec._get_plan_end(today)]), default=today)
+            upcoming = dropwhile(lambda pair, end=planned_until: pair[1] <= end, rec._iter_occurrences(today))
+            pairs = list(islice(upcoming, PREVIEW_SIZE + 1))
+            if not pairs:
+                continue
+            items = Markup("").join(
+                Markup("<li>%s</li>") % rec._format_occurrence(*pair) for pair in pairs[:PREVIEW_SIZE]
+            )
+            if len(pairs) > PREVIEW_SIZE:
+                items += Markup("<li>%s</li>") % (
+                    self.env._("and more, until %s", format_date(self.env, rec.last_date))
+                    if rec.end_type != "forever" and "last_date" in rec._fields and rec.last_date
+                    else self.env._("and more, without end")
+                )
+            title = (
+                self.env._("Still to come: planned %s days ahead by the daily scheduled action", rec.plan_ahead_days)
+                if rec.plan_ahead == "window"
+                else self.env._("Still to come: planned by the daily scheduled action as the horizon moves")
+            )
+            rec.upcoming_html = Markup("<p class='text-muted mb-1'>%s</p><ul class='mb-0'>%s</ul>") % (title, items)
 
     def _get_target_due_dates(self, today, schedules=None):
         """{recurrence: {nominal date: due date}} of the occurrences that must have an activity.
@@ -224,6 +290,11 @@ class RecurringActivityGenerator(models.AbstractModel):
         already generated are planned: an activity a user cancelled does not come back.
         """
         plan = self._plan_reconciliation(today or self._get_today(), extend_only=extend_only)
+        self._apply_reconciliation(plan)
+        return len(plan["create"]), len(plan["obsolete"]), sum(len(ids) for ids in plan["moves"].values())
+
+    def _apply_reconciliation(self, plan):
+        """Write what ``_plan_reconciliation`` planned."""
         # A job planning part of a recurrence's records leaves the recurrence to the run that split it.
         if not self.env.context.get("recurring_res_id_range"):
             for recurrence, generated_until in plan["generated_until"].items():
@@ -247,7 +318,6 @@ class RecurringActivityGenerator(models.AbstractModel):
             self._prefetch_activity_records(plan["create"])
             # One batch; assignees are not sent one notification per future date.
             self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(plan["create"])
-        return len(plan["create"]), len(plan["obsolete"]), sum(len(ids) for ids in plan["moves"].values())
 
     @api.model
     def _get_res_id_range_domain(self, field_name):
@@ -287,20 +357,22 @@ class RecurringActivityGenerator(models.AbstractModel):
         """Generate (or regenerate) the activities of these recurrences: idempotent."""
         self._check_can_generate()
         self._check_generation_allowed()
-        created, removed, moved = self._reconcile_activities()
-        if moved:
-            message = self.env._(
-                "%(created)s planned, %(moved)s moved to a working day, %(removed)s removed.",
-                created=created,
-                moved=moved,
-                removed=removed,
-            )
-        elif removed:
-            message = self.env._("%(created)s planned, %(removed)s removed.", created=created, removed=removed)
-        elif created:
-            message = self.env._("%s planned.", created)
+        plan = self._plan_reconciliation(self._get_today())
+        self._apply_reconciliation(plan)
+        counts = self._get_plan_counts(plan)
+        if any(counts.values()):
+            parts = [
+                self.env._("%s planned", counts["new"]),
+                counts["moved"] and self.env._("%s moved to the dates of the rule", counts["moved"]),
+                counts["to_working_day"] and self.env._("%s moved to a working day", counts["to_working_day"]),
+                counts["removed"] and self.env._("%s removed", counts["removed"]),
+                self.env._("%s done kept", counts["done"]),
+            ]
+            message = self.env._("%s.", ", ".join(filter(None, parts)))
         else:
-            message = self.env._("Nothing to change: the activities already follow the rule.")
+            message = self._get_nothing_to_change_text()
+            if len(self) == 1 and self.next_plan_summary:
+                message = self.env._("%(message)s Next: %(next)s.", message=message, next=self.next_plan_summary)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -317,33 +389,60 @@ class RecurringActivityGenerator(models.AbstractModel):
             raise UserError(self.env._("Resume the recurrence before generating its activities."))
         if not all(self.mapped("active")):
             raise UserError(self.env._("An archived recurrence generates nothing: restore it first."))
+        self._check_generation_size()
+
+    def _check_generation_size(self):
+        """Raise when generating now would plan more activities than one request can (a filter's)."""
+
+    def _get_plan_counts(self, plan):
+        """What a reconciliation plan does, as the confirmation and the notification after it both say it.
+
+        A changed rule removes the activities of the old dates and plans the new ones: each such pair
+        is one activity moved, not one planned and one removed.
+        """
+        counts = plan["counts"].values()
+        moved = sum(min(created, removed) for created, removed, _to_working_day in counts)
+        return {
+            "new": sum(created for created, _removed, _to_working_day in counts) - moved,
+            "moved": moved,
+            "to_working_day": sum(to_working_day for _created, _removed, to_working_day in counts),
+            "removed": sum(removed for _created, removed, _to_working_day in counts) - moved,
+            "done": self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([*self._get_generated_activity_domain(), ("active", "=", False)]),
+        }
+
+    def _get_nothing_to_change_text(self):
+        """Why a generation plans nothing: the activities follow the rule, or none is due in the window yet."""
+        has_open = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_count([*self._get_generated_activity_domain(), ("date_deadline", ">=", self._get_today())], limit=1)
+        )
+        if has_open:
+            return self.env._("Nothing to change: the activities already follow the rule.")
+        return self.env._("Nothing to plan yet: no date is due in the next days; the daily scheduled action plans it.")
 
     def _get_generation_summary(self):
         """What generating would do now, in sentences: planned, moved, removed, and done ones kept."""
-        plan = self._plan_reconciliation(self._get_today())
-        created = sum(counts[0] for counts in plan["counts"].values())
-        removed = sum(counts[1] for counts in plan["counts"].values())
-        # A changed rule removes the activities of the old dates and plans the new ones: moved.
-        moved = sum(min(counts[:2]) for counts in plan["counts"].values())
-        to_working_day = sum(counts[2] for counts in plan["counts"].values())
-        done = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_count([*self._get_generated_activity_domain(), ("active", "=", False)])
-        )
+        counts = self._get_plan_counts(self._plan_reconciliation(self._get_today()))
         lines = []
-        if created > moved:
-            lines.append(self.env._("%s new activities will be planned.", created - moved))
-        if moved:
-            lines.append(self.env._("%s open future activities will move to the dates of the rule.", moved))
-        if to_working_day:
-            lines.append(self.env._("%s open future activities will move to a working day.", to_working_day))
-        if removed > moved:
-            lines.append(self.env._("%s open future activities no longer match and will be removed.", removed - moved))
-        if not lines:
-            lines.append(self.env._("Nothing to change: the activities already follow the rule."))
-        lines.append(self.env._("Done and past activities are never touched (%s done).", done))
+        if len(self) == 1 and self.next_plan_summary:
+            lines.append(self.env._("Next: %s.", self.next_plan_summary))
+        if counts["new"]:
+            lines.append(self.env._("%s new activities will be planned.", counts["new"]))
+        if counts["moved"]:
+            lines.append(self.env._("%s open future activities will move to the dates of the rule.", counts["moved"]))
+        if counts["to_working_day"]:
+            lines.append(self.env._("%s open future activities will move to a working day.", counts["to_working_day"]))
+        if counts["removed"]:
+            lines.append(
+                self.env._("%s open future activities no longer match and will be removed.", counts["removed"])
+            )
+        if not any(counts[key] for key in ("new", "moved", "to_working_day", "removed")):
+            lines.append(self._get_nothing_to_change_text())
+        lines.append(self.env._("Done and past activities are never touched (%s done).", counts["done"]))
         return "\n".join(lines)
 
     @api.depends_context("uid")

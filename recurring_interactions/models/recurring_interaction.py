@@ -10,6 +10,9 @@ from .series_compat import domain_or
 TARGET_FIELDS = {"target_mode", "res_model_id", "res_id", "resource_ref", "user_id"}
 
 ENDING_SOON_DAYS = 30
+# A new recurrence plans two weeks ahead: its next occurrence is always in the assignee's activities
+# (and the one after a weekly one), without a year of future activities in a customer's chatter.
+DEFAULT_PLAN_AHEAD_DAYS = 14
 
 TARGET_MODE_SELECTION = [
     ("record", "One record"),
@@ -97,6 +100,8 @@ class RecurringInteraction(models.Model):
     )
     summary = fields.Char()
     note = fields.Html(sanitize_style=True)
+    plan_ahead = fields.Selection(default="window")
+    plan_ahead_days = fields.Integer(default=DEFAULT_PLAN_AHEAD_DAYS)
     interaction_ids = fields.One2many(
         "mail.activity",
         "recurring_interaction_id",
@@ -160,14 +165,12 @@ class RecurringInteraction(models.Model):
     @api.model
     def _prepare_target_values(self, vals):
         """The target as written: a reference ("res.partner,7" or a record) as model and id, no single
-        record for a filter or an internal recurrence, and a filter planning only the next days.
+        record for a filter or an internal recurrence.
 
         Done before the record is written, so that the checks see it.
         """
         if vals.get("target_mode") in ("filter", "none"):
             vals["res_id"] = False  # no single target
-        if vals.get("target_mode") == "filter":
-            vals.setdefault("plan_ahead", "window")  # a filter's records change: the next days only
         if vals.get("resource_ref"):
             target = vals.pop("resource_ref")
             if isinstance(target, str):
@@ -478,6 +481,12 @@ class RecurringInteraction(models.Model):
         )
         action["domain"] = [("recurring_interaction_id", "=", self.id)]
         action["context"] = {"active_test": False}
+        if group_by := self.env.context.get("recurring_group_by"):
+            # A filter's activities, by record or by assignee: the list, grouped.
+            action["context"]["group_by"] = [group_by]
+            action["views"] = [(view_id, mode) for view_id, mode in action["views"] if mode == "list"] + [
+                (view_id, mode) for view_id, mode in action["views"] if mode != "list"
+            ]
         return action
 
     def action_open_target(self):

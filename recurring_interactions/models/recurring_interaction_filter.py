@@ -12,10 +12,16 @@ import ast
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .recurring_activity_generator_jobs import RECORDS_PER_JOB
 from .series_compat import normalize_domain
+
+# Most activities one generation of a filter plans at once (records matching x dates in the window): past
+# it, a request would run for minutes. The daily scheduled action plans such a filter in jobs (queue_job).
+MAX_FILTER_ACTIVITIES = 20000
+# Records named in "Thursday 3 December: 2 activities, for Ready Mat and Azure Interior".
+NAMED_RECORDS = 3
 
 
 class RecurringInteraction(models.Model):
@@ -137,6 +143,48 @@ class RecurringInteraction(models.Model):
                 user=rec.user_id.name or "",
             )
             rec.preview_html = Markup('<p class="text-muted">%s</p>') % note + (rec.preview_html or "")
+        return res
+
+    @api.depends("target_mode", "filter_domain", "res_model_id", "user_id", "company_id")
+    def _compute_next_plan_summary(self):
+        res = super()._compute_next_plan_summary()
+        for rec in self.filtered(lambda r: r.target_mode == "filter" and r.next_plan_summary):
+            try:
+                Model = rec._get_filter_model()
+                domain = rec._get_filter_domain()
+            except (ValidationError, AccessError):
+                continue
+            names = Model.search(domain, limit=NAMED_RECORDS + 1).mapped("display_name")
+            if len(names) > NAMED_RECORDS:
+                names[NAMED_RECORDS:] = [self.env._("%s more", rec.filter_count - NAMED_RECORDS)]
+            rec.next_plan_summary = self.env._(
+                "%(date)s: %(count)s activities, for %(names)s (matching today)",
+                date=rec.next_plan_summary,
+                count=rec.filter_count,
+                names=", ".join(names) or self.env._("no record"),
+            )
+        return res
+
+    def _check_generation_size(self):
+        """Refuse a generation of more activities than one request plans (see MAX_FILTER_ACTIVITIES)."""
+        res = super()._check_generation_size()
+        filters = self.filtered(lambda r: r.target_mode == "filter" and r.active and not r.paused)
+        due_by_recurrence = filters._get_target_due_dates(self._get_today()) if filters else {}
+        for rec in filters:
+            if not (dates := len(due_by_recurrence[rec])):
+                continue
+            if rec.filter_count * dates > MAX_FILTER_ACTIVITIES:
+                raise UserError(
+                    self.env._(
+                        "“%(name)s” would plan %(total)s activities now (%(count)s matching records on %(dates)s "
+                        "dates), more than %(max)s at once: narrow the filter or plan fewer days ahead.",
+                        name=rec.name,
+                        total=rec.filter_count * dates,
+                        count=rec.filter_count,
+                        dates=dates,
+                        max=MAX_FILTER_ACTIVITIES,
+                    )
+                )
         return res
 
     def action_open_filter_records(self):

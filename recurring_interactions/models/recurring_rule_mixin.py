@@ -39,8 +39,8 @@ END_TYPE_SELECTION = [
     ("forever", "Forever"),
 ]
 MONTH_BY_SELECTION = [
-    ("date", "Date of month"),
-    ("day", "Day of month"),
+    ("date", "A date (e.g. the 31st)"),
+    ("day", "A weekday (e.g. the first Tuesday)"),
 ]
 WEEKDAY_SELECTION = [
     ("MON", "Monday"),
@@ -196,6 +196,11 @@ class RecurringRuleMixin(models.AbstractModel):
         inverse="_inverse_rrule",
         help="The rule as an RFC 5545 RRULE string; writing one sets the fields above.",
     )
+    rrule_error = fields.Char(
+        string="RRULE Error",
+        compute="_compute_rrule_error",
+        help="Why the RRULE typed cannot be held, said as it is typed.",
+    )
     non_working_days = fields.Selection(
         NON_WORKING_DAYS_SELECTION,
         string="On Non-Working Days",
@@ -258,6 +263,27 @@ class RecurringRuleMixin(models.AbstractModel):
     def _compute_rrule(self):
         for rule in self:
             rule.rrule = rule._rrule_serialize() if rule._rule_error() is None else False
+
+    @api.depends("rrule", "date_start")
+    def _compute_rrule_error(self):
+        for rule in self:
+            rule.rrule_error = False
+            if rule.rrule and rule._rule_error() is None and rule.rrule != rule._rrule_serialize():
+                try:
+                    rule._rrule_parse(rule.rrule, rule.date_start)
+                except ValidationError as error:
+                    rule.rrule_error = error.args[0]
+
+    @api.onchange("rrule")
+    def _onchange_rrule(self):
+        """A typed or pasted RRULE sets the fields at once, so the summary and the next dates follow it;
+        one that cannot be held leaves them, and the text typed, as they are (``rrule_error`` says why)."""
+        for rule in self.filtered("rrule"):
+            try:
+                vals = rule._rrule_parse(rule.rrule, rule.date_start)
+            except ValidationError:
+                continue
+            rule.update(vals)
 
     def _inverse_rrule(self):
         for rule in self:
@@ -774,18 +800,25 @@ class RecurringRuleMixin(models.AbstractModel):
         for rule in self.filtered(lambda r: r.duration > 0):
             rule.end_type = "end_date"
 
+    @api.onchange("end_type")
+    def _onchange_end_type(self):
+        """The duration is one way to say the end date: another ending has none."""
+        for rule in self.filtered(lambda r: r.end_type != "end_date"):
+            rule.duration = 0
+
     @api.onchange("rrule_type")
     def _onchange_rrule_type(self):
-        """Pre-fill what a user would pick for the new frequency from the start date."""
+        """Pre-fill what a user would pick for the new frequency from the start date, where nothing is
+        chosen yet: a pasted RRULE sets the frequency with its own days, which stay."""
         for rule in self:
             start = rule.date_start or rule._get_today()
             if rule.rrule_type == "weekly" and not rule._get_week_day_codes():
                 rule[DAY_FIELDS[start.weekday()]] = True
             if rule.rrule_type in ("monthly", "yearly"):
-                rule.day = start.day
-                rule.weekday = WEEKDAY_SELECTION[start.weekday()][0]
-                rule.byday = "-1" if start.day > 28 else str((start.day - 1) // 7 + 1)
-                rule.month = str(start.month)
+                rule.day = rule.day or start.day
+                rule.weekday = rule.weekday or WEEKDAY_SELECTION[start.weekday()][0]
+                rule.byday = rule.byday or ("-1" if start.day > 28 else str((start.day - 1) // 7 + 1))
+                rule.month = rule.month or str(start.month)
 
     @api.onchange("date_start")
     def _onchange_date_start(self):
@@ -797,7 +830,8 @@ class RecurringRuleMixin(models.AbstractModel):
             if rule.rrule_type == "weekly" and len(rule._get_week_day_codes()) <= 1:
                 for index, fname in enumerate(DAY_FIELDS):
                     rule[fname] = index == start.weekday()
-            elif rule.rrule_type in ("monthly", "yearly") and rule.month_by == "date":
+            elif rule.month_by == "date":
+                # Also before the rule is monthly: the day a user then picks it on.
                 rule.day = start.day
                 rule.month = str(start.month)
 

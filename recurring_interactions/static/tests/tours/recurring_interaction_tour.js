@@ -105,9 +105,13 @@ registry.category("web_tour.tours").add("recurring_interactions_tour", {
             run: "click",
         },
         {
-            content: "Four interactions are listed, planned",
+            content: "The next 14 days are planned: three interactions are listed",
             trigger:
-                ".o_field_widget[name=interaction_ids] tbody:has(.o_data_row:nth-child(4)):not(:has(.o_data_row:nth-child(5)))",
+                ".o_field_widget[name=interaction_ids] tbody:has(.o_data_row:nth-child(3)):not(:has(.o_data_row:nth-child(4)))",
+        },
+        {
+            content: "Below them, the fourth date is still to come",
+            trigger: ".o_field_widget[name=upcoming_html] ul:has(li:nth-child(1)):not(:has(li:nth-child(2)))",
         },
         {
             content: "Each one is planned",
@@ -154,13 +158,40 @@ registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
             trigger: ".o_field_widget[name=plan_ahead] select:disabled, .o_field_widget[name=plan_ahead]:contains(Only the next days)",
         },
         {
+            content: "Open the rule as an RRULE",
+            trigger: ".o_notebook_headers a:contains(iCalendar Rule)",
+            run: "click",
+        },
+        {
+            content: "Paste a rule the form cannot hold",
+            trigger: ".o_field_widget[name=rrule] input",
+            run: "edit FREQ=MONTHLY;BYDAY=MO,TU && click body",
+        },
+        {
+            content: "It says why at once, before any save, and keeps what was typed",
+            trigger: ".o_field_widget[name=rrule_error]:contains(cannot be used)",
+        },
+        {
+            content: "Paste Tuesday and Thursday",
+            trigger: ".o_field_widget[name=rrule] input",
+            run: "edit FREQ=WEEKLY;BYDAY=TU,TH && click body",
+        },
+        {
+            content: "The summary follows the pasted rule before any save",
+            trigger: ".o_field_widget[name=rrule_summary]:contains(Tuesday, Thursday)",
+        },
+        {
+            content: "The form says the next date and who it plans for",
+            trigger: ".o_field_widget[name=next_plan_summary]:contains(matching today)",
+        },
+        {
             content: "Generate interactions",
             trigger: "button[name=action_generate_confirm]:contains(Generate interactions)",
             run: "click",
         },
         {
             content: "The confirmation says what will be planned",
-            trigger: ".modal .o_field_widget[name=message]:contains(will be planned)",
+            trigger: ".modal .o_field_widget[name=message]:contains(will be planned):contains(matching today)",
         },
         {
             content: "OK",
@@ -170,6 +201,24 @@ registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
         {
             content: "Generated: the button offers a regeneration",
             trigger: "button[name=action_generate_confirm]:contains(Regenerate)",
+        },
+        {
+            content: "Open the interactions under the recurrence",
+            trigger: ".o_notebook_headers a:contains(Interactions)",
+            run: "click",
+        },
+        {
+            content: "Each interaction says its record",
+            trigger: ".o_field_widget[name=interaction_ids] th[data-name=res_name]",
+        },
+        {
+            content: "They open grouped by record",
+            trigger: "button[name=action_open_interactions]:contains(Record)",
+            run: "click",
+        },
+        {
+            content: "Grouped by record",
+            trigger: ".o_group_header",
         },
     ],
 });
