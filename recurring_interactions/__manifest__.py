@@ -16,6 +16,7 @@
         "views/recurring_interaction_views.xml",
         "views/recurring_generate_confirm_views.xml",
         "views/mail_activity_views.xml",
+        "views/mail_activity_schedule_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/recurring_interactions_menus.xml",

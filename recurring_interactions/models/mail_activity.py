@@ -78,14 +78,23 @@ class MailActivity(models.Model):
         }
 
     def _link_first_occurrence(self, recurrence):
-        """This activity, made recurring, is the first occurrence of `recurrence` (not a duplicate of it)."""
+        """This activity, made recurring, is the first occurrence of `recurrence` (not a duplicate of it).
+
+        Only when the rule falls on its due date: linked on another date, it would be an occurrence the
+        rule does not have, which the reconciliation removes. It then stays a one-off activity.
+        """
         self.ensure_one()
         if (
-            not self.recurring_interaction_id
-            and (self.res_model, self.res_id) == (recurrence.res_model, recurrence.res_id)
-            and self.date_deadline == recurrence.date_start
+            self.recurring_interaction_id
+            or (self.res_model, self.res_id) != (recurrence.res_model, recurrence.res_id)
+            or self.date_deadline != recurrence.date_start
         ):
-            self.write({"recurring_interaction_id": recurrence.id, "recurring_date": self.date_deadline})
+            return
+        occurrences = recurrence._get_occurrence_pairs(self.date_deadline, self.date_deadline)[recurrence]
+        if occurrences:
+            # Its occurrence is the nominal date, which a working-day rule may have moved to this due date.
+            nominal = occurrences[0][0]
+            self.write({"recurring_interaction_id": recurrence.id, "recurring_date": nominal})
 
     def action_open_recurrence(self):
         self.ensure_one()

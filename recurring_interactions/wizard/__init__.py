@@ -1,1 +1,2 @@
 from . import recurring_generate_confirm
+from . import mail_activity_schedule
