@@ -116,6 +116,7 @@ class TestFirstUse(RecurringCase):
         form = Form(self.Recurrence)
         form.end_type = "end_date"
         form.duration = 1
+        self.assertEqual(form.duration, 1, "the rule written again from the fields leaves them as they are")
         self.assertEqual(form.until, form.date_start + relativedelta(years=1, days=-1))
         form.end_type = "forever"
         self.assertEqual(form.duration, 0, "no “For 1 year” beside “Forever”")

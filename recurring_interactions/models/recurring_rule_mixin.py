@@ -39,8 +39,8 @@ END_TYPE_SELECTION = [
     ("forever", "Forever"),
 ]
 MONTH_BY_SELECTION = [
-    ("date", "A date (e.g. the 31st)"),
-    ("day", "A weekday (e.g. the first Tuesday)"),
+    ("date", "A date"),
+    ("day", "A weekday"),
 ]
 WEEKDAY_SELECTION = [
     ("MON", "Monday"),
@@ -163,7 +163,13 @@ class RecurringRuleMixin(models.AbstractModel):
     fri = fields.Boolean()
     sat = fields.Boolean()
     sun = fields.Boolean()
-    month_by = fields.Selection(MONTH_BY_SELECTION, string="Option", default="date")
+    month_by = fields.Selection(
+        MONTH_BY_SELECTION,
+        string="Option",
+        default="date",
+        help="A date: the same day of each month (the 31st falls on the last day of shorter months). "
+        "A weekday: the first to fourth or the last of a weekday (the first Tuesday, the last Friday).",
+    )
     day = fields.Integer(
         string="Day of Month",
         default=lambda self: self._get_today().day,
@@ -278,7 +284,8 @@ class RecurringRuleMixin(models.AbstractModel):
     def _onchange_rrule(self):
         """A typed or pasted RRULE sets the fields at once, so the summary and the next dates follow it;
         one that cannot be held leaves them, and the text typed, as they are (``rrule_error`` says why)."""
-        for rule in self.filtered("rrule"):
+        # Not when the fields themselves wrote the rule again (it would reset "For 1 year" to its end date).
+        for rule in self.filtered(lambda r: r.rrule and (r._rule_error() or r.rrule != r._rrule_serialize())):
             try:
                 vals = rule._rrule_parse(rule.rrule, rule.date_start)
             except ValidationError:
