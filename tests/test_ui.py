@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from dateutil import rrule as du
 
+from odoo.addons.recurring_interactions.models.recurring_rule_mixin import DAY_FIELDS
 from odoo.tests import HttpCase
 
 from .common import RecurringTestMixin
@@ -48,3 +49,27 @@ class TestRecurringUi(RecurringTestMixin, HttpCase):
         for activity in activities:
             partner = partners.browse(activity.res_id)
             self.assertEqual(activity.user_id, partner.user_id or recurrence.user_id)
+
+    def test_recurring_interaction_internal_tour(self):
+        """Every week check the stock level: marked done in the recurrence's chatter, its list follows."""
+        Recurrence = self.env["recurring.interaction"]
+        today = Recurrence._get_today()
+        recurrence = Recurrence.create(
+            {
+                "name": "Check the stock level",
+                "target_mode": "none",
+                "rrule_type": "weekly",
+                DAY_FIELDS[today.weekday()]: True,
+                "date_start": today,
+                "end_type": "forever",
+            }
+        )
+        recurrence.action_generate()
+        first = recurrence.interaction_ids.sorted("date_deadline")[0]
+        self.start_tour(
+            f"/odoo/action-recurring_interactions.action_recurring_interaction/{recurrence.id}",
+            "recurring_interactions_internal_tour",
+            login="admin",
+        )
+        self.assertFalse(first.active, "done")
+        self.assertEqual(len(recurrence.interaction_ids.filtered("active")), 2, "the next two weeks, still open")

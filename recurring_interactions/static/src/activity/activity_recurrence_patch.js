@@ -1,6 +1,7 @@
 /** "Recurrence" on an activity a recurrence generated: opens that recurrence. */
 import { Activity } from "@mail/core/web/activity";
 import { ActivityListPopoverItem } from "@mail/core/web/activity_list_popover_item";
+import { Chatter } from "@mail/chatter/web_portal/chatter";
 import { patch } from "@web/core/utils/patch";
 
 const openRecurrence = {
@@ -22,3 +23,16 @@ const openRecurrence = {
 
 patch(Activity.prototype, openRecurrence);
 patch(ActivityListPopoverItem.prototype, openRecurrence);
+
+/**
+ * On a recurrence's form (an internal one holds its own activities), an activity done or cancelled in the
+ * chatter moves its Interactions tab and counts: the form reloads, as 19.0's reload_on_activity would.
+ */
+patch(Chatter.prototype, {
+    onActivityChanged(thread) {
+        super.onActivityChanged(thread);
+        if (thread?.model === "recurring.interaction" && !this.props.hasParentReloadOnActivityChanged) {
+            this.reloadParentView();
+        }
+    },
+});

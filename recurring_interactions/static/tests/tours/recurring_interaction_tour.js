@@ -222,3 +222,36 @@ registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
         },
     ],
 });
+
+/** The seed's first example, an internal task: done in the recurrence's own chatter, its list follows at once. */
+registry.category("web_tour.tours").add("recurring_interactions_internal_tour", {
+    steps: () => [
+        {
+            content: "Open the interactions under the recurrence",
+            trigger: ".o_notebook_headers a:contains(Interactions)",
+            run: "click",
+        },
+        {
+            content: "Today's check is open",
+            trigger: ".o_field_widget[name=interaction_ids] .o_data_row:first .o_field_badge:contains(Today)",
+        },
+        {
+            content: "Mark it done in the chatter",
+            trigger: ".o-mail-Activity:first button:contains(Mark Done)",
+            run: "click",
+        },
+        {
+            content: "Done",
+            trigger: ".o-mail-ActivityMarkAsDone button:contains(Done):not(:contains(Next))",
+            run: "click",
+        },
+        {
+            content: "The list under the recurrence says it is done, without reloading the page",
+            trigger: ".o_field_widget[name=interaction_ids] .o_data_row:first .o_field_badge:contains(Done)",
+        },
+        {
+            content: "The dates still to come are listed below",
+            trigger: ".o_field_widget[name=upcoming_html] li",
+        },
+    ],
+});
