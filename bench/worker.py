@@ -475,6 +475,8 @@ def _recurrences(env, args):
                 "end_type": "count",
                 "count": 52,
                 "date_start": start,
+                # The SPEC's figure: all 52 at once (a new recurrence plans only the next 14 days by default).
+                "plan_ahead": "all",
                 "user_id": _user(env).id,
             }
             for p in partners
