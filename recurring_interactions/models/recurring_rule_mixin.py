@@ -837,8 +837,8 @@ class RecurringRuleMixin(models.AbstractModel):
             if rule.rrule_type == "weekly" and len(rule._get_week_day_codes()) <= 1:
                 for index, fname in enumerate(DAY_FIELDS):
                     rule[fname] = index == start.weekday()
-            elif rule.month_by == "date":
-                # Also before the rule is monthly: the day a user then picks it on.
+            if rule.month_by == "date":
+                # Also before the rule is monthly: the day it falls on when a user then makes it monthly.
                 rule.day = start.day
                 rule.month = str(start.month)
 
