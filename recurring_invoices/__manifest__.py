@@ -1,7 +1,7 @@
 {
     "name": "Recurring Invoices",
     "summary": "Invoice templates that plan, preview and create each invoice exactly once",
-    "version": "1.3.0",
+    "version": "1.4.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/recurring-work/odoo-recurring",
     "author": "Recurring Work",
@@ -17,6 +17,7 @@
         "views/recurring_invoice_forecast_views.xml",
         "views/account_move_views.xml",
         "views/mail_activity_views.xml",
+        "views/res_partner_views.xml",
         "views/recurring_invoices_menus.xml",
     ],
     "demo": ["demo/recurring_invoice_demo.xml"],

@@ -131,6 +131,8 @@ MATRIX = [
      (ACCESS, 1, ACCESS, 0)),
     ("res.partner", "action_open_recurring_interactions", "open the recurrences of the customer",
      "customer", (ACCESS, OK, OK, OK)),
+    ("res.partner", "action_open_recurring_invoices", "open the recurring invoices of the customer",
+     "customer", (ACCESS, ACCESS, OK, OK)),
     ("mail.activity", "action_make_recurring", "make the internal user's activity recurring",
      "activity", (ACCESS, OK, ACCESS, OK)),
     ("mail.activity", "action_open_recurrence", "open the recurrence of a generated activity",

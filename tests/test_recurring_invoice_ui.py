@@ -1,7 +1,10 @@
 """Browser tests: a recurring invoice and a recurring bill made, previewed, generated and issued in the web client."""
 
+from datetime import date
+
 from dateutil.relativedelta import relativedelta
 
+from odoo import Command
 from odoo.tests import HttpCase
 
 
@@ -48,3 +51,23 @@ class TestRecurringInvoiceUi(HttpCase):
         self.assertEqual(bill.ref, f"Rent {month}")
         self.assertEqual(bill.invoice_line_ids.name, f"Office rent {month}")
         self.assertFalse(template.issue_activity_ids.sorted("recurring_date")[0].active)
+
+    def test_recurring_revenue_tour(self):
+        """Invoicing > Reporting > Recurring Revenue opens the forecast graph of the next twelve months."""
+        customer = self.env["res.partner"].create({"name": "Tour Revenue Customer"})
+        # The demo's templates aside: the graph and its sums are this customer's.
+        self.env["recurring.invoice"].search([]).action_pause()
+        self.env["recurring.invoice"].create(
+            {
+                "name": "Tour revenue",
+                "partner_id": customer.id,
+                "rrule_type": "monthly",
+                "month_by": "date",
+                "day": 1,
+                # Twelve dates in the next twelve months, whatever today is.
+                "date_start": date.today().replace(day=1) + relativedelta(months=1),
+                "end_type": "forever",
+                "line_ids": [Command.create({"name": "Hosting", "price_unit": 100.0, "tax_ids": []})],
+            }
+        )
+        self.start_tour("/odoo", "recurring_revenue_tour", login="admin")

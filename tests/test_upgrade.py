@@ -144,3 +144,6 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     assert query(db, "SELECT value FROM ir_config_parameter WHERE key = 'recurring_interactions.use_queue_job'") == (
         "True",
     )
+    # The recurring revenue of the templates made before (monthly, 10.0 untaxed) is computed by the upgrade.
+    revenue = "SELECT COUNT(*) FROM recurring_invoice WHERE recurring_monthly = 10 AND recurring_yearly = 120"
+    assert query(db, revenue) == (3,)

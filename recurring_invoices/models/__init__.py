@@ -2,9 +2,11 @@ from . import recurring_invoice
 from . import recurring_invoice_line
 from . import recurring_invoice_period
 from . import recurring_invoice_renewal
+from . import recurring_invoice_revenue
 from . import recurring_invoice_invoicing
 from . import recurring_invoice_issue
 from . import recurring_invoice_cron
 from . import recurring_invoice_jobs
 from . import account_move
 from . import mail_activity
+from . import res_partner

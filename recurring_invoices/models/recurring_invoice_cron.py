@@ -41,6 +41,7 @@ class RecurringInvoice(models.Model):
             # Planned here, before the jobs exist: the invoicing jobs write the same templates.
             self._cron_extend_horizon(as_jobs=False)
             self._cron_remind_renewals()
+            self._cron_refresh_recurring_revenue()
             done = self._enqueue_invoicing_jobs(batch_size)
             report_cron_progress(self.env, done, done, 0, commit=False)
             return done
@@ -62,6 +63,8 @@ class RecurringInvoice(models.Model):
         # Open-ended templates keep their "Issue invoice" activities planned up to the horizon.
         self._cron_extend_horizon()
         self._cron_remind_renewals()
+        # Today's rates and the rules ended since yesterday change the recurring revenue.
+        self._cron_refresh_recurring_revenue()
         report_cron_progress(self.env, 0, done, 0, commit=False)
         return done
 

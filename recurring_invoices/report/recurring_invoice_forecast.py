@@ -2,9 +2,10 @@
 """Forecast: the upcoming occurrences of the templates a user sees, with their amounts.
 
 Dates come from the rule engine, not from SQL, so the model's table is a query built on the
-fly from the expanded rules (``_table_query``): list, calendar and pivot views read it like
-any report. Each row is one occurrence not yet invoiced, within the forecast horizon and the
-end of its rule, with the period it bills.
+fly from the expanded rules (``_table_query``): graph, pivot, list and calendar views read it
+like any report. Each row is one occurrence not yet invoiced, within the forecast horizon and the
+end of its rule, with the period it bills, and its amounts both in the template's currency and
+in its company's at today's rate (what a graph over several currencies adds up).
 """
 
 from dateutil.relativedelta import relativedelta
@@ -26,12 +27,15 @@ COLUMNS = [
     ("user_id", "int4"),
     ("company_id", "int4"),
     ("currency_id", "int4"),
+    ("company_currency_id", "int4"),
     ("move_type", "varchar"),
     ("date", "date"),
     ("period_start", "date"),
     ("period_end", "date"),
     ("amount_untaxed", "numeric"),
     ("amount_total", "numeric"),
+    ("amount_untaxed_company", "numeric"),
+    ("amount_total_company", "numeric"),
 ]
 
 
@@ -47,12 +51,18 @@ class RecurringInvoiceForecast(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
+    company_currency_id = fields.Many2one("res.currency", readonly=True)
     move_type = fields.Selection(MOVE_TYPE_SELECTION, string="Type", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
     period_start = fields.Date(readonly=True)
     period_end = fields.Date(readonly=True)
-    amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True)
-    amount_total = fields.Monetary(string="Total", readonly=True)
+    amount_untaxed = fields.Monetary(string="Untaxed Amount in Currency", readonly=True)
+    amount_total = fields.Monetary(string="Total in Currency", readonly=True)
+    # What the graph and the pivot add up: every template's amounts in its company's currency, at today's rate.
+    amount_untaxed_company = fields.Monetary(
+        string="Untaxed Amount", currency_field="company_currency_id", readonly=True
+    )
+    amount_total_company = fields.Monetary(string="Total", currency_field="company_currency_id", readonly=True)
 
     def _get_forecast_rows(self):
         templates = self.env["recurring.invoice"].search([("paused", "=", False), ("next_invoice_date", "!=", False)])
@@ -67,6 +77,7 @@ class RecurringInvoiceForecast(models.Model):
         # Occurrences already issued ahead of their date are no longer to come (by nominal date, their identity).
         nominal = [day for pairs in occurrences.values() for day, _invoice_date in pairs]
         issued = templates._get_existing_occurrences(min(nominal), max(nominal)) if nominal else set()
+        rates = templates._get_company_currency_rates()
         rows = []
         for template in templates:
             pairs = [
@@ -75,6 +86,9 @@ class RecurringInvoiceForecast(models.Model):
             pairs = pairs[: ROW_FACTOR - 1]
             # The period billed is the nominal occurrence's; the row is dated on its invoice date.
             periods = template._get_periods([day for day, _invoice_date in pairs])
+            company_currency = template.company_id.currency_id
+            untaxed_company = company_currency.round(template.amount_untaxed * rates[template])
+            total_company = company_currency.round(template.amount_total * rates[template])
             for rank, (day, occurrence) in enumerate(pairs, start=1):
                 rows.append(
                     (
@@ -84,11 +98,14 @@ class RecurringInvoiceForecast(models.Model):
                         template.user_id.id or None,
                         template.company_id.id,
                         template.currency_id.id,
+                        company_currency.id,
                         template.move_type,
                         occurrence,
                         *periods[day],
                         template.amount_untaxed,
                         template.amount_total,
+                        untaxed_company,
+                        total_company,
                     )
                 )
         return rows

@@ -175,3 +175,42 @@ registry.category("web_tour.tours").add("recurring_bills_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("recurring_revenue_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            content: "Open Invoicing",
+            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
+            run: "click",
+        },
+        {
+            content: "Open Invoicing > Reporting",
+            trigger: "button[data-menu-xmlid='account.menu_finance_reports']",
+            run: "click",
+        },
+        {
+            content: "Open Recurring Revenue",
+            trigger: "a[data-menu-xmlid='recurring_invoices.menu_recurring_revenue']",
+            run: "click",
+        },
+        {
+            content: "It opens on a graph of real figures, not a sample",
+            trigger: ".o_graph_view:not(:has(.o_view_sample_data)) .o_graph_renderer canvas",
+        },
+        {
+            content: "The list of the same months",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Twelve monthly invoices of 100.00 for the tour's customer: 1,200.00 in all",
+            trigger: ".o_list_view:has(.o_data_row:contains(Tour Revenue Customer)) tfoot:contains(1,200.00)",
+        },
+    ],
+});
