@@ -1,5 +1,9 @@
 """Shared set-up of the suite: pytest-odoo runs these Odoo test cases against a real database."""
 
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
 from odoo.addons.recurring_interactions.models.series_compat import SERIES
 from odoo.tests import TransactionCase
 
@@ -45,3 +49,19 @@ class RecurringCase(RecurringTestMixin, TransactionCase):
     @classmethod
     def _recurrence(cls, **vals):
         return cls.Recurrence.create(cls._recurrence_vals(**vals))
+
+    def _run_days(self, first, last):
+        """The daily scheduled action, once a day from `first` to `last` (ISO dates, both included)."""
+        day = date.fromisoformat(first)
+        while day <= date.fromisoformat(last):
+            with freeze_time(day.isoformat()):
+                self.Recurrence._cron_generate()
+            day += timedelta(days=1)
+
+    def _activities(self, recurrence):
+        """The recurrence's activities, open and done, by occurrence and record."""
+        return (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("recurring_interaction_id", "=", recurrence.id)], order="recurring_date, res_id")
+        )

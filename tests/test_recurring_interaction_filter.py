@@ -6,7 +6,7 @@ with freezegun while quotations are sent, confirmed and cancelled. Expectations 
 hand: which quotation has an activity on which date, for whom.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -31,21 +31,6 @@ class FilterCase(RecurringCase):
         cls.env.company.partner_id.tz = "UTC"
         cls.manager = new_test_user(
             cls.env, "filter_manager", groups="base.group_user,recurring_interactions.group_recurring_manager"
-        )
-
-    def _run_days(self, first, last):
-        """The daily scheduled action, once a day from `first` to `last` (both included)."""
-        day = d(first)
-        while day <= d(last):
-            with freeze_time(day.isoformat()):
-                self.Recurrence._cron_generate()
-            day += timedelta(days=1)
-
-    def _activities(self, recurrence):
-        return (
-            self.env["mail.activity"]
-            .with_context(active_test=False)
-            .search([("recurring_interaction_id", "=", recurrence.id)], order="recurring_date, res_id")
         )
 
     def _plan(self, recurrence):

@@ -4,7 +4,7 @@ will plan, counts that agree before and after, a rule that previews as it is typ
 Dates are frozen on the seed's days: Wednesday 2 and Thursday 3 December 2026.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
@@ -23,20 +23,6 @@ def d(text):
 
 
 class TestFirstUse(RecurringCase):
-    def _activities(self, recurrence):
-        return (
-            self.env["mail.activity"]
-            .with_context(active_test=False)
-            .search([("recurring_interaction_id", "=", recurrence.id)], order="recurring_date, res_id")
-        )
-
-    def _run_days(self, first, last):
-        day = d(first)
-        while day <= d(last):
-            with freeze_time(day.isoformat()):
-                self.Recurrence._cron_generate()
-            day += timedelta(days=1)
-
     @freeze_time("2026-12-03")
     def test_a_weekly_year_plans_two_weeks_and_shows_the_rest(self):
         """Weekly for a year on a customer: three activities in its chatter, not 53; the others are listed."""
@@ -147,9 +133,6 @@ class TestFilterSaysWhatItDoes(RecurringCase):
                 **vals,
             }
         )
-
-    def _activities(self, recurrence):
-        return self.env["mail.activity"].search([("recurring_interaction_id", "=", recurrence.id)])
 
     @freeze_time("2026-12-02")
     def test_generated_on_a_wednesday_it_plans_thursday_and_says_so(self):

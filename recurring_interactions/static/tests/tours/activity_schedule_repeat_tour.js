@@ -1,35 +1,6 @@
 /** "Repeat" in a customer's Schedule Activity dialog: the scheduled activity starts a recurrence. */
 import { registry } from "@web/core/registry";
-
-/**
- * Choose a selection field's value: 18.0 draws a <select>, 19.0 a menu whose item is clicked.
- * The second step does nothing on 18.0 (its trigger is then the field itself).
- */
-function selectionSteps(field, value, label) {
-    const widget = `.o_field_widget[name=${field}]`;
-    return [
-        {
-            content: `Choose “${label}”`,
-            trigger: `${widget} select, ${widget} .o_select_menu_toggler`,
-            async run(helpers) {
-                if (this.anchor.tagName === "SELECT") {
-                    await helpers.select(value);
-                } else {
-                    await helpers.click();
-                }
-            },
-        },
-        {
-            content: `“${label}” chosen`,
-            trigger: `${widget}:has(select), .o_select_menu_item:contains(${label})`,
-            async run(helpers) {
-                if (this.anchor.classList.contains("o_select_menu_item")) {
-                    await helpers.click();
-                }
-            },
-        },
-    ];
-}
+import { selectionSteps } from "@recurring_interactions/../tests/tours/recurring_interaction_tour";
 
 /** Tick a weekday, unless the due date's weekday already ticked it. */
 function weekdayStep(field, label) {

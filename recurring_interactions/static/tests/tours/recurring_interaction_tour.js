@@ -5,7 +5,7 @@ import { registry } from "@web/core/registry";
  * Choose a selection field's value: 18.0 draws a <select>, 19.0 a menu whose item is clicked.
  * The second step does nothing on 18.0 (its trigger is then the field itself).
  */
-function selectionSteps(field, value, label) {
+export function selectionSteps(field, value, label) {
     const widget = `.o_field_widget[name=${field}]`;
     return [
         {
