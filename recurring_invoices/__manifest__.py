@@ -18,6 +18,8 @@
         "views/account_move_views.xml",
         "views/mail_activity_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/report_invoice_templates.xml",
         "views/recurring_invoices_menus.xml",
     ],
     "demo": ["demo/recurring_invoice_demo.xml"],

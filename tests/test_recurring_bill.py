@@ -294,13 +294,13 @@ class TestIssueABill(RecurringBillCase):
             self.assertEqual(february.recurring_date, d("2026-02-01"))
             self.assertEqual(february.invoice_date, d("2026-01-01"))
             self.assertEqual(february.ref, "Rent February 2026")
-            # "Issue next bill" from the template, confirmed, and the scheduled action adds nothing.
-            confirmation = template.action_issue_invoice()
-            action = self.env[confirmation["res_model"]].browse(confirmation["res_id"]).action_issue()
-            self.assertEqual(action["tag"], "display_notification")
-            self.assertEqual(len(template.invoice_ids), 3)
+            # "Issue next bill" from the template: March is two periods ahead, refused (issue 27); the
+            # scheduled action adds nothing.
+            with self.assertRaisesRegex(UserError, "bill of “Office rent” for 03/01/2026 cannot be issued before"):
+                template.action_issue_invoice()
+            self.assertEqual(len(template.invoice_ids), 2)
             self._cron()
-            self.assertEqual(len(template.invoice_ids), 3)
+            self.assertEqual(len(template.invoice_ids), 2)
 
     def test_posted_by_the_scheduled_action(self):
         with freeze_time("2026-01-01"):

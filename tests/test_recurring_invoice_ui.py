@@ -33,6 +33,31 @@ class TestRecurringInvoiceUi(HttpCase):
         # The preview left no invoice behind: the only ones are the issued ones.
         self.assertEqual(self.env["account.move"].search_count([("partner_id", "=", customer.id)]), 2)
 
+    def test_my_activities_done_asks_before_issuing_tour(self):
+        """Issue 27: My Activities' "Done" opens the confirmation window; Cancel posts nothing, Issue posts once."""
+        customer = self.env["res.partner"].create({"name": "Tour Done Customer", "email": "done@example.com"})
+        template = self.env["recurring.invoice"].create(
+            {
+                "name": "Tour Done Customer, monthly support",
+                "partner_id": customer.id,
+                "user_id": self.env.ref("base.user_admin").id,
+                "rrule_type": "monthly",
+                "month_by": "date",
+                "day": date.today().day,
+                "date_start": date.today(),
+                "end_type": "count",
+                "count": 2,
+                "line_ids": [Command.create({"name": "Support", "price_unit": 120.0, "tax_ids": []})],
+            }
+        )
+        template.action_generate()
+        self.start_tour("/odoo", "recurring_invoices_my_activities_done_tour", login="admin")
+        invoice = template.invoice_ids
+        self.assertEqual(len(invoice), 1, "Cancel posted nothing, Issue posted once")
+        self.assertEqual((invoice.state, invoice.recurring_date), ("posted", date.today()))
+        first, second = template.issue_activity_ids.sorted("recurring_date")
+        self.assertEqual((first.active, second.active), (False, True))
+
     def test_recurring_bill_tour(self):
         vendor = self.env["res.partner"].create({"name": "Tour Landlord"})
         self.start_tour("/odoo", "recurring_bills_tour", login="admin")

@@ -10,3 +10,5 @@ from . import recurring_invoice_jobs
 from . import account_move
 from . import mail_activity
 from . import res_partner
+from . import res_company
+from . import res_config_settings

@@ -9,6 +9,11 @@ from odoo.exceptions import UserError
 from .recurring_invoice import MOVE_TYPE_SELECTION
 from .recurring_invoice_issue import ISSUE_EARLY
 
+# Context key set by the web client's own "Done" buttons of activities (My Activities' list and kanban, the
+# activity form): an "Issue invoice" among them opens the confirmation window instead of posting unseen.
+# A script's action_done() / action_feedback() does not set it and issues as before.
+REVIEW_BEFORE_ISSUE = "recurring_invoice_review"
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -124,14 +129,50 @@ class MailActivity(models.Model):
             next_activities |= done_next
         return messages, next_activities
 
+    def _get_recurring_invoice_review_action(self, from_button=False):
+        """The confirmation window when a web client's "Done" button marks an "Issue invoice" activity whose
+        invoice is not posted yet (None otherwise): the person sees what it bills before it is posted.
+
+        from_button: the caller is a method only buttons call; else the button's context says so.
+        """
+        if not (from_button or self.env.context.get(REVIEW_BEFORE_ISSUE)):
+            return None
+        to_review = self._filter_recurring_invoice_issue().filtered(
+            lambda a: a.recurring_invoice_move_id.state != "posted"
+        )
+        if not to_review:
+            return None
+        if len(self) > 1:
+            raise UserError(
+                self.env._(
+                    "“Done” on several activities issues no invoice: mark each “Issue invoice” or “Issue bill” "
+                    "activity done on its own, to see what it bills before it is posted. Nothing was changed."
+                )
+            )
+        return self.with_context(**{REVIEW_BEFORE_ISSUE: False}).action_review_recurring_invoice()
+
     def action_done(self):
-        """My Activities' "Done" of an "Issue invoice" ends as its own button does, one click from sending
-        (ahead of its date, it is refused: confirming early is for the windows that show how early)."""
+        """My Activities' "Done" of an "Issue invoice" opens the confirmation window, as its own button does.
+
+        From a script (no review context), it issues at once and ends one click from sending (ahead of
+        its date, it is refused: confirming early is for the windows that show how early).
+        """
+        review = self._get_recurring_invoice_review_action()
+        if review:
+            return review
         issuing = self._filter_recurring_invoice_issue()
         result = super().action_done()
         if len(self) == 1 and issuing:
             return self._get_recurring_invoice_send_action()
         return result
+
+    def action_done_schedule_next(self):
+        # A button's method (18.0's "Done & Schedule Next" of the activity form): the same window first.
+        return self._get_recurring_invoice_review_action(from_button=True) or super().action_done_schedule_next()
+
+    def action_done_redirect_to_other(self):
+        # A button's method (the "Mark as Done" of an activity whose document the user cannot open).
+        return self._get_recurring_invoice_review_action(from_button=True) or super().action_done_redirect_to_other()
 
     def _get_recurring_invoice_send_action(self):
         self.invalidate_recordset(["recurring_invoice_move_id"])
@@ -178,7 +219,11 @@ class MailActivity(models.Model):
         except UserError as error:
             return {"error": error.args[0]}
         keys = ("occurrence", "period", "invoice_date", "due_date", "total", "days_early", "invoice_name")
-        return dict({key: info[key] for key in keys}, invoice_action=template.invoice_action)
+        values = dict({key: info[key] for key in keys}, invoice_action=template.invoice_action)
+        if info["not_before"]:
+            # Too far ahead to be issued now, confirmed or not: the popover says until when.
+            values["error"] = template._get_too_early_refusal(self.recurring_date, info["not_before"])
+        return values
 
     def action_open_recurring_invoice_move(self):
         self.ensure_one()

@@ -4,8 +4,11 @@
 Every manual path (the template's "Issue next invoice", an "Issue invoice" activity marked done from the
 chatter, the Activity view, My Activities or over RPC) ends in ``_issue_occurrences``, which refuses an
 occurrence whose date has not come unless the caller confirmed it (the context key ``ISSUE_EARLY``, set
-only by the confirmation window and the popover's "Issue N days early").
+only by the confirmation window and the popover's "Issue N days early"), and refuses, confirmed or not,
+one beyond the company's "Bill at most N periods ahead" (the next period by default).
 """
+
+from datetime import timedelta
 
 from odoo import fields, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
@@ -34,6 +37,12 @@ class RecurringInvoice(models.Model):
         compute="_compute_next_issue",
         help="How many days before its date the next invoice would be issued now.",
     )
+    next_issue_not_before = fields.Date(
+        string="Next Invoice Not Before",
+        compute="_compute_next_issue",
+        help="The first day the next invoice may be issued, when it is too far ahead to be issued today "
+        "(Invoicing settings: Bill at most N periods ahead).",
+    )
 
     def _compute_next_issue(self):
         for template in self:
@@ -45,6 +54,7 @@ class RecurringInvoice(models.Model):
             template.next_issue_occurrence = occurrence or False
             template.next_issue_summary = info and info["summary"]
             template.next_issue_days_early = info and info["days_early"]
+            template.next_issue_not_before = info and info["not_before"]
 
     # ------------------------------------------------------------------
     # What a person sees before issuing
@@ -100,6 +110,7 @@ class RecurringInvoice(models.Model):
             currency_id=currency.id,
             days_early=days_early,
             invoice_name=invoice.name if invoice else False,
+            not_before=invoice.state != "posted" and self._get_issue_not_before(occurrence_date, today, schedules),
             summary=summary,
         )
 
@@ -122,6 +133,45 @@ class RecurringInvoice(models.Model):
     def _is_issued_early(self, occurrence_date, today, schedules=None):
         """Whether the invoice of that occurrence would be issued before its (working) date."""
         return self._get_working_date(occurrence_date, schedules) > today
+
+    def _get_issue_not_before(self, occurrence_date, today, schedules=None):
+        """The first day a person may issue the invoice of that occurrence when it is after today, else False.
+
+        Billing ahead is bounded by the company's "Bill at most N periods ahead": at most the N-th
+        occurrence after the one today falls in, so an occurrence may be issued from the day of the N-th
+        occurrence before it (its own working day when N is 0).
+        """
+        self.ensure_one()
+        if not self._is_issued_early(occurrence_date, today, schedules):
+            return False
+        ahead = self.company_id.recurring_invoice_periods_ahead
+        if ahead <= 0:
+            return self._get_working_date(occurrence_date, schedules)
+        # The occurrences still to come before it: at most N-1 of them, and it is within N periods.
+        between = self._get_nominal_dates(today + timedelta(days=1), occurrence_date - timedelta(days=1))
+        return between[-ahead] if len(between) >= ahead else False
+
+    def _get_too_early_refusal(self, occurrence_date, not_before):
+        """Why the invoice of that occurrence cannot be issued yet, even confirmed: the first day it may be."""
+        values = {
+            "name": self.name,
+            "occurrence": format_date(self.env, occurrence_date),
+            "not_before": format_date(self.env, not_before),
+            "periods": self.company_id.recurring_invoice_periods_ahead,
+        }
+        if self.move_type == "in_invoice":
+            return self.env._(
+                "The bill of “%(name)s” for %(occurrence)s cannot be issued before %(not_before)s: bills are "
+                "issued at most %(periods)s period(s) ahead (Invoicing settings, “Bill at most N periods ahead”). "
+                "Nothing was issued.",
+                **values,
+            )
+        return self.env._(
+            "The invoice of “%(name)s” for %(occurrence)s cannot be issued before %(not_before)s: invoices are "
+            "issued at most %(periods)s period(s) ahead (Invoicing settings, “Bill at most N periods ahead”). "
+            "Nothing was issued.",
+            **values,
+        )
 
     def _get_early_refusal(self, occurrence_date):
         info = self._get_issue_info(occurrence_date)
@@ -168,9 +218,9 @@ class RecurringInvoice(models.Model):
                             invoice.display_name,
                         )
                     )
-                if invoice:
+                if invoice and invoice.state == "posted":
                     continue
-                if not template._get_nominal_dates(occurrence_date, occurrence_date):
+                if not invoice and not template._get_nominal_dates(occurrence_date, occurrence_date):
                     raise UserError(
                         self.env._(
                             "“%(name)s” has no occurrence on %(date)s%(ended)s: nothing was issued.",
@@ -179,6 +229,12 @@ class RecurringInvoice(models.Model):
                             ended=self.env._(" (it has ended)") if template.state == "ended" else "",
                         )
                     )
+                # However confirmed: billing ahead is bounded (the scheduled action never bills ahead).
+                not_before = template._get_issue_not_before(occurrence_date, today, schedules)
+                if not_before:
+                    raise UserError(template._get_too_early_refusal(occurrence_date, not_before))
+                if invoice:
+                    continue
                 if not early_confirmed and template._is_issued_early(occurrence_date, today, schedules):
                     raise UserError(template._get_early_refusal(occurrence_date))
 

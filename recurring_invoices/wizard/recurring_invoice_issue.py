@@ -38,6 +38,11 @@ class RecurringInvoiceIssue(models.TransientModel):
             wizard.days_early = info["days_early"]
             wizard.invoice_name = info["invoice_name"]
 
+    def action_preview(self):
+        """The PDF of this invoice, dated as this window says (the invoice posted from it is dated the same)."""
+        self.ensure_one()
+        return self.recurring_invoice_id._action_open_preview(self.occurrence_date, self.invoice_date)
+
     def action_issue(self):
         """Issue it, ahead of its date when it is: the person saw how early in this window."""
         self.ensure_one()

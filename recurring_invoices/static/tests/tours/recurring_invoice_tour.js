@@ -214,3 +214,47 @@ registry.category("web_tour.tours").add("recurring_revenue_tour", {
         },
     ],
 });
+
+/** My Activities' "Done" of an "Issue invoice" shows what it bills first: Cancel posts nothing, Issue posts it. */
+registry.category("web_tour.tours").add("recurring_invoices_my_activities_done_tour", {
+    url: "/odoo/action-mail.mail_activity_action_my",
+    steps: () => [
+        {
+            content: "Press Done on the Issue invoice activity",
+            trigger: ".o_data_row:contains(Tour Done Customer) button[name=action_done]",
+            run: "click",
+        },
+        {
+            content: "Before anything is posted, the window says what it bills",
+            trigger: ".modal:contains(Period):contains(Invoice Date):contains(Due Date):contains(120.00)",
+        },
+        {
+            content: "Cancel",
+            trigger: ".modal .modal-footer button:contains(Cancel)",
+            run: "click",
+        },
+        {
+            content: "Nothing was posted: the activity is still there; press Done again",
+            trigger: "body:not(:has(.modal)) .o_data_row:contains(Tour Done Customer) button[name=action_done]",
+            run: "click",
+        },
+        {
+            content: "Issue it",
+            trigger: ".modal button[name=action_issue]:contains(Issue invoice)",
+            run: "click",
+        },
+        {
+            content: "Odoo's send window (or its layout step) opens",
+            trigger: ".modal .modal-content:contains(Send), .modal .modal-content:contains(layout), .modal .modal-content:contains(Layout)",
+        },
+        {
+            content: "Close it without sending",
+            trigger: ".modal .modal-header .btn-close",
+            run: "click",
+        },
+        {
+            content: "The activity is done: gone from My Activities",
+            trigger: "body:not(:has(.modal)) .o_list_view:not(:has(.o_data_row:contains(Tour Done Customer)))",
+        },
+    ],
+});
