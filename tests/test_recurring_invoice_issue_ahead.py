@@ -117,6 +117,7 @@ class TestBillingAheadIsBoundedForBills(RecurringBillCase):
         with freeze_time("2026-12-10"):
             bill = self._bill(date_start=d("2026-12-01"))
             bill.action_generate()
+            self.assertIn("bill date 12/01/2026", bill.next_issue_summary, "a bill's form says bill date")
             bill.action_issue_invoice()
             confirmation = bill.action_issue_invoice()
             self.assertEqual(confirmation["name"], "Issue bill")

@@ -94,9 +94,14 @@ class RecurringInvoice(models.Model):
             "due_date": format_date(self.env, due_date or invoice_date),
             "total": format_amount(self.env, total, currency),
         }
-        summary = self.env._(
-            "Period %(period)s, invoice date %(invoice_date)s, due %(due_date)s, total %(total)s", **values
-        )
+        if self.move_type == "in_invoice":
+            summary = self.env._(
+                "Period %(period)s, bill date %(invoice_date)s, due %(due_date)s, total %(total)s", **values
+            )
+        else:
+            summary = self.env._(
+                "Period %(period)s, invoice date %(invoice_date)s, due %(due_date)s, total %(total)s", **values
+            )
         if days_early:
             summary = self.env._("%(summary)s: %(days)s days early", summary=summary, days=days_early)
         return dict(

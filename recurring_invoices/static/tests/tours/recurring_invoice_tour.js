@@ -5,7 +5,17 @@
 import { registry } from "@web/core/registry";
 
 /** From the list's "Add a recurring ..." button to the template saved, previewed and its activities generated. */
-function addTemplateSteps({ addButton, name, partner, description, price, total, issueLabel, extraSteps = [] }) {
+function addTemplateSteps({
+    addButton,
+    name,
+    partner,
+    description,
+    price,
+    total,
+    issueLabel,
+    dateLabel,
+    extraSteps = [],
+}) {
     return [
         {
             content: "Add a recurring template from the list",
@@ -78,7 +88,7 @@ function addTemplateSteps({ addButton, name, partner, description, price, total,
         },
         {
             content: "Before anything is posted, the popover says what it bills",
-            trigger: `.o-recurring-IssueInfo:contains(Period):contains(Due date):contains(${total})`,
+            trigger: `.o-recurring-IssueInfo:contains(Period):contains(${dateLabel}):contains(Due date):contains(${total})`,
         },
         {
             content: "Issue it: on its date, one click",
@@ -118,6 +128,7 @@ registry.category("web_tour.tours").add("recurring_invoices_tour", {
             price: 150,
             total: "150.00",
             issueLabel: "Issue invoice",
+            dateLabel: "Invoice date",
         }),
         ...sendWindowClosedSteps(1),
         {
@@ -149,6 +160,7 @@ registry.category("web_tour.tours").add("recurring_bills_tour", {
             price: 1200,
             total: "1,200.00",
             issueLabel: "Issue bill",
+            dateLabel: "Bill date",
             extraSteps: [
                 {
                     content: "A vendor bill, with the vendor's reference",
