@@ -247,7 +247,7 @@ class TestBillsAreCosts(RecurringRevenueCase):
         self.assertEqual((bill.cost_monthly, bill.cost_yearly), (0.0, 0.0))
 
     def test_the_list_the_activity_menu_opens_sums_revenue_and_costs_apart(self):
-        """The systray's "Recurring Invoice" group opens recurring.invoice with both types mixed, on the default list."""
+        """The systray's "Recurring Invoice" group opens recurring.invoice, both types mixed, on the default list."""
         rent = self._bill(1680.0)
         hosting, support = self._priced(100.0), self._priced(50.0)
         self.env.flush_all()

@@ -18,9 +18,9 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.recurring_interactions.models.recurring_rule_mixin import DAY_FIELDS
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.tools import format_date
-from odoo.addons.recurring_interactions.models.recurring_rule_mixin import DAY_FIELDS
 
 # Dates a year of a rule repeating every 1 day, week, month or year, as one counts them by hand.
 DATES_PER_YEAR = {"daily": 365, "weekly": 52, "monthly": 12, "yearly": 1}

@@ -103,10 +103,16 @@ class RecurringInvoiceForecast(models.Model):
             # The period billed is the nominal occurrence's; the row is dated on its invoice date.
             periods = template._get_periods([day for day, _invoice_date in pairs])
             company_currency = template.company_id.currency_id
-            untaxed_company = company_currency.round(template.amount_untaxed * rates[template])
-            total_company = company_currency.round(template.amount_total * rates[template])
             is_bill = template.move_type == "in_invoice"
+            # A first partial period is billed prorated: its own amounts (prorata is read only when it can be).
+            partial = template._get_first_partial_period()
             for rank, (day, occurrence) in enumerate(pairs, start=1):
+                untaxed, total = template.amount_untaxed, template.amount_total
+                if partial and partial[1] == day:
+                    totals = template._get_tax_totals(day)
+                    untaxed, total = totals["base_amount_currency"], totals["total_amount_currency"]
+                untaxed_company = company_currency.round(untaxed * rates[template])
+                total_company = company_currency.round(total * rates[template])
                 rows.append(
                     (
                         template.id * ROW_FACTOR + rank,
@@ -119,8 +125,8 @@ class RecurringInvoiceForecast(models.Model):
                         template.move_type,
                         occurrence,
                         *periods[day],
-                        template.amount_untaxed,
-                        template.amount_total,
+                        untaxed,
+                        total,
                         untaxed_company,
                         total_company,
                         0.0 if is_bill else untaxed_company,
