@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dateutil.rrule import MONTHLY, rrule
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -264,6 +265,25 @@ class TestBillsAreCosts(RecurringRevenueCase):
             ("cost_yearly", "Yearly Recurring Cost"),
         ]:
             self.assertIn(f'name="{field}" sum="{label}"', arch)
+        # Without a type in the context, the only sums shown are those of one side: no amount summed across both.
+        for context, expected in [
+            ({}, {"recurring_monthly", "recurring_yearly", "cost_monthly", "cost_yearly"}),
+            (
+                {"default_move_type": "out_invoice"},
+                {"amount_untaxed", "amount_total", "recurring_monthly", "recurring_yearly"},
+            ),
+            ({"default_move_type": "in_invoice"}, {"amount_untaxed", "amount_total", "cost_monthly", "cost_yearly"}),
+        ]:
+            summed = {
+                node.get("name")
+                for node in etree.fromstring(arch).iter("field")
+                if node.get("sum") and not safe_eval(node.get("column_invisible") or "False", {"context": context})
+            }
+            self.assertEqual(summed, expected, context)
+        bill_arch = self.Template.get_views([(self.env.ref("recurring_invoices.recurring_bill_view_list").id, "list")])
+        bill_list = etree.fromstring(bill_arch["views"]["list"]["arch"])
+        revenue_columns = [node for node in bill_list.iter("field") if node.get("name", "").startswith("recurring_")]
+        self.assertEqual({node.get("column_invisible") for node in revenue_columns}, {"1"}, "the bills' list: costs")
         self.assertEqual(self.Template._fields["recurring_monthly"].string, "Monthly Revenue")
         self.assertEqual(self.Template._fields["cost_monthly"].string, "Monthly Cost")
         # The customer's button counts its revenue alone.
