@@ -6,6 +6,8 @@ Dates and texts are written out by hand, as a user reads them on the invoices.
 
 import base64
 
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import MONTHLY, rrule
 from freezegun import freeze_time
 
 from odoo import Command
@@ -157,3 +159,112 @@ class TestBillingPeriods(RecurringInvoiceCase):
             with self.assertRaisesRegex(ValidationError, "billing period stay"), self.env.cr.savepoint():
                 template.move_type = "in_invoice"
             self.assertEqual(template.invoicing_type, "in_advance")
+
+
+class TestFirstPartialPeriod(RecurringInvoiceCase):
+    """In arrears, a template starting mid-month says what its first invoice covers, and may bill those days
+    prorated (issue 27, 9). Dates by dateutil, amounts by an invoice typed by hand."""
+
+    def _mid_month(self, **vals):
+        # Monthly on the 1st, 2 x 100 with the company's sale tax, started on 15 January 2026.
+        vals = {"invoicing_type": "in_arrears", "date_start": d("2026-01-15"), **vals}
+        return self._template(
+            line_ids=[
+                Command.create(
+                    {
+                        "name": "Hosting {period_start} to {period_end}",
+                        "quantity": 2,
+                        "price_unit": 100.0,
+                        "tax_ids": [Command.set(self.tax_sale_a.ids)],
+                    }
+                )
+            ],
+            **vals,
+        )
+
+    def _typed_by_hand(self, price_unit, invoice_date):
+        """The invoice an accountant would type for the same line: its totals are Odoo's, not ours."""
+        return self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": invoice_date,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "By hand",
+                            "quantity": 2,
+                            "price_unit": price_unit,
+                            "tax_ids": [Command.set(self.tax_sale_a.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+
+    def test_without_the_option_the_form_says_the_partial_days_are_not_billed(self):
+        with freeze_time("2026-01-15"):
+            template = self._mid_month()
+            dates = [day.date() for day in rrule(MONTHLY, bymonthday=1, dtstart=d("2026-01-15"), count=2)]
+            self.assertEqual(dates, [d("2026-02-01"), d("2026-03-01")])
+            self.assertEqual(template.next_invoice_date, dates[1], "the first date opens the first period")
+            self.assertEqual(
+                template.first_period_note,
+                "It starts mid-period: 01/15/2026 to 01/31/2026 is not billed; its first invoice, on 03/01/2026, "
+                "bills 02/01/2026 to 02/28/2026. Tick “Bill the first partial period” to bill those days too, "
+                "prorated.",
+            )
+            # Started on a date of its rule, nothing to say.
+            self.assertFalse(self._mid_month(date_start=d("2026-02-01")).first_period_note)
+            self.assertFalse(self._mid_month(invoicing_type="in_advance").first_period_note)
+
+    def test_the_first_partial_period_billed_prorated_by_days(self):
+        with freeze_time("2026-01-15"):
+            template = self._mid_month(bill_first_partial_period=True)
+            first = rrule(MONTHLY, bymonthday=1, dtstart=d("2026-01-15"), count=1)[0].date()
+            days = (first - d("2026-01-15")).days
+            full = (first - (first - relativedelta(months=1))).days
+            self.assertEqual((first, days, full), (d("2026-02-01"), 17, 31))
+            self.assertEqual(template.next_invoice_date, first)
+            self.assertEqual(
+                template.first_period_note,
+                "It starts mid-period: its first invoice, on 02/01/2026, bills 01/15/2026 to 01/31/2026, its prices "
+                "prorated 17 of 31 days.",
+            )
+            # The confirmation and the form's summary show the period billed and the prorated total.
+            by_hand = self._typed_by_hand(round(100.0 * days / full, 2), first)
+            info = template._get_issue_info(first)
+            self.assertEqual((info["period_start"], info["period_end"]), (d("2026-01-15"), d("2026-01-31")))
+            self.assertAlmostEqual(info["amount_total"], by_hand.amount_total)
+            # The forecast's first row too.
+            row = self.env["recurring.invoice.forecast"].search([("recurring_invoice_id", "=", template.id)], limit=1)
+            self.assertEqual((row.date, row.period_start, row.period_end), (first, d("2026-01-15"), d("2026-01-31")))
+            self.assertAlmostEqual(row.amount_untaxed, by_hand.amount_untaxed)
+            # The preview bills it with the line's explanation.
+        with freeze_time("2026-01-20"):
+            template.action_preview()
+            preview = self.env["recurring.invoice.preview"].search([("recurring_invoice_id", "=", template.id)])
+            self.assertIn("Prorated: 01/15/2026 to 01/31/2026, 17 of 31 days", base64.b64decode(preview.pdf).decode())
+        with freeze_time("2026-03-01"):
+            self._cron()
+            february, march = template.invoice_ids.sorted("recurring_date")
+            self.assertEqual(
+                february.invoice_line_ids.name,
+                "Hosting 01/15/2026 to 01/31/2026\nProrated: 01/15/2026 to 01/31/2026, 17 of 31 days",
+            )
+            self.assertEqual(february.invoice_line_ids.price_unit, 54.84)
+            self.assertEqual(
+                (february.amount_untaxed, february.amount_total), (by_hand.amount_untaxed, by_hand.amount_total)
+            )
+            # The next ones bill full periods at full price.
+            full_price = self._typed_by_hand(100.0, d("2026-03-01"))
+            self.assertEqual(march.invoice_line_ids.name, "Hosting 02/01/2026 to 02/28/2026")
+            self.assertEqual(march.amount_total, full_price.amount_total)
+
+    def test_the_option_stays_once_invoiced(self):
+        with freeze_time("2026-02-01"):
+            template = self._mid_month(bill_first_partial_period=True)
+            self._cron()
+            self.assertEqual(template.invoice_ids.recurring_date, d("2026-02-01"))
+            with self.assertRaisesRegex(ValidationError, "billing period stay"), self.env.cr.savepoint():
+                template.bill_first_partial_period = False

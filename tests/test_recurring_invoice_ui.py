@@ -96,3 +96,19 @@ class TestRecurringInvoiceUi(HttpCase):
             }
         )
         self.start_tour("/odoo", "recurring_revenue_tour", login="admin")
+
+    def test_typed_line_tour(self):
+        """Issue 27 (5): a description with placeholders, a price, a discount and taxes typed after the product of a
+        new line are kept through Tab and Save, in the web client."""
+        self.env["res.partner"].create({"name": "Tour Typing Customer"})
+        tax = self.env["account.tax"].create({"name": "Tour Typing Tax", "amount": 10.0, "type_tax_use": "sale"})
+        product = self.env["product.product"].create(
+            {"name": "Tour Typing Product", "list_price": 80.0, "taxes_id": [Command.set(tax.ids)]}
+        )
+        self.start_tour("/odoo", "recurring_invoices_typed_line_tour", login="admin")
+        line = self.env["recurring.invoice"].search([("name", "=", "Tour typed line")]).line_ids
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.product_id, product)
+        self.assertEqual(line.name, "Support {month}: {period_start} to {period_end}")
+        self.assertEqual((line.price_unit, line.discount), (42.0, 10.0))
+        self.assertFalse(line.tax_ids)

@@ -5,11 +5,17 @@ Every figure is computed by hand: the untaxed amount of one invoice times the da
 52 weeks, 12 months, 1 year, over the interval), over 12, at the rate of the day.
 """
 
+import importlib.util
+from pathlib import Path
+
+from dateutil.rrule import MONTHLY, rrule
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
+from odoo.tools import format_date
 from odoo.tools.safe_eval import safe_eval
 
 from .test_recurring_invoice import RecurringInvoiceCase, d
@@ -172,7 +178,9 @@ class TestRecurringRevenueSums(RecurringRevenueCase):
         self.assertEqual(by_product, {self.product_a: 200.0, self.product_b: 100.0})
         # The bills' list sums costs alone.
         bills = [("id", "in", (ours | bill).ids), ("move_type", "=", "in_invoice")]
-        self.assertEqual(self.Template._read_group(bills, [], ["recurring_monthly:sum"]), [(500.0,)])
+        self.assertEqual(
+            self.Template._read_group(bills, [], ["cost_monthly:sum", "recurring_monthly:sum"]), [(500.0, 0.0)]
+        )
 
     def test_customer_smart_button_shows_its_monthly_revenue(self):
         self._priced(100.0, partner_id=self.customer.id)
@@ -223,3 +231,125 @@ class TestRecurringRevenueGraph(RecurringRevenueCase):
             self.env["recurring.invoice.forecast"].with_user(auditor).search([])
         partner = self.env["res.partner"].with_user(auditor).browse(self.partner_a.id)
         self.assertNotIn("recurring_monthly", partner.fields_get())
+
+
+@freeze_time("2026-03-15")
+class TestBillsAreCosts(RecurringRevenueCase):
+    """A bill is a cost (issue 27): never in a revenue figure, sum, graph or button, whatever mixes the two types."""
+
+    def test_a_bill_has_costs_and_no_revenue_an_invoice_the_reverse(self):
+        bill, invoice = self._bill(1680.0), self._priced(300.0, interval=3)
+        self.assertEqual((bill.recurring_monthly, bill.recurring_yearly), (0.0, 0.0))
+        self.assertEqual((bill.cost_monthly, bill.cost_yearly), (1680.0, 20160.0))
+        self.assertEqual((invoice.recurring_monthly, invoice.recurring_yearly), (100.0, 1200.0))
+        self.assertEqual((invoice.cost_monthly, invoice.cost_yearly), (0.0, 0.0))
+        # Paused, a cost counts zero too.
+        bill.action_pause()
+        self.assertEqual((bill.cost_monthly, bill.cost_yearly), (0.0, 0.0))
+
+    def test_the_list_the_activity_menu_opens_sums_revenue_and_costs_apart(self):
+        """The systray's "Recurring Invoice" group opens recurring.invoice, both types mixed, on the default list."""
+        rent = self._bill(1680.0)
+        hosting, support = self._priced(100.0), self._priced(50.0)
+        self.env.flush_all()
+        mixed = [("id", "in", (rent | hosting | support).ids)]
+        sums = self.Template._read_group(mixed, [], ["recurring_monthly:sum", "cost_monthly:sum"])
+        self.assertEqual(sums, [(150.0, 1680.0)], "the rent is a cost, never revenue")
+        # The list's columns: revenue columns sum revenue fields, cost columns cost fields, and both are shown
+        # when the context names no type (as the activity menu opens it).
+        arch = self.Template.get_views([(False, "list")])["views"]["list"]["arch"]
+        for field, label in [
+            ("recurring_monthly", "Monthly Recurring Revenue"),
+            ("recurring_yearly", "Yearly Recurring Revenue"),
+            ("cost_monthly", "Monthly Recurring Cost"),
+            ("cost_yearly", "Yearly Recurring Cost"),
+        ]:
+            self.assertIn(f'name="{field}" sum="{label}"', arch)
+        # Without a type in the context, the only sums shown are those of one side: no amount summed across both.
+        for context, expected in [
+            ({}, {"recurring_monthly", "recurring_yearly", "cost_monthly", "cost_yearly"}),
+            (
+                {"default_move_type": "out_invoice"},
+                {"amount_untaxed", "amount_total", "recurring_monthly", "recurring_yearly"},
+            ),
+            ({"default_move_type": "in_invoice"}, {"amount_untaxed", "amount_total", "cost_monthly", "cost_yearly"}),
+        ]:
+            summed = {
+                node.get("name")
+                for node in etree.fromstring(arch).iter("field")
+                if node.get("sum") and not safe_eval(node.get("column_invisible") or "False", {"context": context})
+            }
+            self.assertEqual(summed, expected, context)
+        bill_arch = self.Template.get_views([(self.env.ref("recurring_invoices.recurring_bill_view_list").id, "list")])
+        bill_list = etree.fromstring(bill_arch["views"]["list"]["arch"])
+        revenue_columns = [node for node in bill_list.iter("field") if node.get("name", "").startswith("recurring_")]
+        self.assertEqual({node.get("column_invisible") for node in revenue_columns}, {"1"}, "the bills' list: costs")
+        self.assertEqual(self.Template._fields["recurring_monthly"].string, "Monthly Revenue")
+        self.assertEqual(self.Template._fields["cost_monthly"].string, "Monthly Cost")
+        # The customer's button counts its revenue alone.
+        self.assertEqual(self.partner_a.recurring_monthly, 150.0)
+
+    def test_the_forecast_shows_revenue_and_costs_apart(self):
+        rent = self._bill(1680.0, date_start=d("2026-04-01"))
+        hosting = self._priced(100.0, date_start=d("2026-04-01"))
+        Forecast = self.env["recurring.invoice.forecast"]
+        ours = [("recurring_invoice_id", "in", (rent | hosting).ids)]
+        months = Forecast._read_group(ours, ["date:month"], ["revenue_untaxed:sum", "cost_untaxed:sum"])
+        self.assertEqual(len(months), 12)
+        self.assertEqual({(revenue, cost) for _month, revenue, cost in months}, {(100.0, 1680.0)})
+        # Each action's graph and pivot measure their own side.
+        for xmlid, measure in [
+            ("recurring_invoices.action_recurring_revenue", "revenue_untaxed"),
+            ("recurring_invoices.action_recurring_invoice_forecast", "revenue_untaxed"),
+            ("recurring_invoices.action_recurring_bill_forecast", "cost_untaxed"),
+        ]:
+            context = safe_eval(self.env.ref(xmlid).context)
+            self.assertEqual((context["graph_measure"], context["pivot_measures"]), (measure, [measure]), xmlid)
+
+    def test_left_to_bill_until_an_end_within_a_year(self):
+        # A monthly rent of 1,500 from January to April 2026: on 15 March one bill is left (April), whatever
+        # the yearly figure says.
+        rent = self._bill(1500.0, date_start=d("2026-01-01"), end_type="end_date", until=d("2026-04-01"))
+        self._cron()  # January to March billed
+        expected = [day.date() for day in rrule(MONTHLY, dtstart=d("2026-01-01"), until=d("2026-04-01"))]
+        left = [day for day in expected if day > d("2026-03-15")]
+        self.assertEqual(len(left), 1)
+        self.assertEqual(rent.cost_yearly, 18000.0)
+        self.assertEqual((rent.amount_left_to_bill, rent.left_to_bill_count), (1500.0 * len(left), 1))
+        self.assertEqual(rent.left_to_bill_note, f"in 1 bill, until {format_date(self.env, d('2026-04-01'))}")
+        # An open-ended rule, or one that ends beyond a year, shows nothing left to bill.
+        self.assertEqual(self._priced(100.0).left_to_bill_count, 0)
+        far = self._priced(100.0, end_type="end_date", until=d("2027-06-01"))
+        self.assertEqual((far.amount_left_to_bill, far.left_to_bill_count), (0.0, 0))
+        # Invoices: three left from April to June, 300 in all.
+        soon = self._priced(100.0, date_start=d("2026-01-01"), end_type="end_date", until=d("2026-06-01"))
+        self._cron()
+        self.assertEqual((soon.amount_left_to_bill, soon.left_to_bill_count), (300.0, 3))
+        self.assertIn("in 3 invoices, until", soon.left_to_bill_note)
+
+    def test_upgrade_recomputes_the_bills_of_an_existing_database(self):
+        """1.5.0's migration: a bill stored as revenue by the previous version reads zero revenue and its cost."""
+        rent, hosting = self._bill(1680.0), self._priced(100.0)
+        self.env.flush_all()
+        # As the previous version stored them: a bill's figures in the revenue columns, no cost columns.
+        self.env.cr.execute(
+            "UPDATE recurring_invoice SET recurring_monthly = 1680, recurring_yearly = 20160, cost_monthly = 0, "
+            "cost_yearly = 0 WHERE id = %s",
+            [rent.id],
+        )
+        self.env.invalidate_all()
+        script = Path(__file__).parents[1] / "recurring_invoices" / "migrations" / "1.5.0" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("recurring_invoices_post_migrate_150", script)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        self.env.cr.execute(
+            "SELECT id, recurring_monthly, recurring_yearly, cost_monthly, cost_yearly FROM recurring_invoice "
+            "WHERE id IN %s ORDER BY id",
+            [(rent.id, hosting.id)],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [(rent.id, 0.0, 0.0, 1680.0, 20160.0), (hosting.id, 100.0, 1200.0, 0.0, 0.0)],
+        )

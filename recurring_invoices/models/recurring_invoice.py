@@ -296,6 +296,7 @@ class RecurringInvoice(models.Model):
         "rrule",
         "date_start",
         "invoicing_type",
+        "bill_first_partial_period",
         "last_invoiced_date",
         "invoice_ids.recurring_date",
         "non_working_days",
@@ -398,7 +399,7 @@ class RecurringInvoice(models.Model):
                     raise ValidationError(self.env._("Recurring bills are created in a purchase journal."))
                 raise ValidationError(self.env._("Recurring invoices are created in a sales journal."))
 
-    @api.constrains("move_type", "invoicing_type")
+    @api.constrains("move_type", "invoicing_type", "bill_first_partial_period")
     def _check_kept_once_invoiced(self):
         """The invoices made are of that type and period: changing them would bill a period twice, or never."""
         for template in self.filtered("invoice_ids"):

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from odoo import Command, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import float_round, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class RecurringInvoice(models.Model):
         self._check_can_invoice()
         invoice_date = invoice_date or occurrence_date
         placeholders = self._get_placeholder_values(occurrence_date, invoice_date)
+        prorata = self._get_prorata(occurrence_date)
         vals = {
             "move_type": self.move_type,
             "company_id": self.company_id.id,
@@ -94,7 +95,8 @@ class RecurringInvoice(models.Model):
             "recurring_invoice_id": self.id,
             "recurring_date": occurrence_date,
             "invoice_line_ids": [
-                Command.create(line._prepare_invoice_line_vals(occurrence_date, placeholders)) for line in self.line_ids
+                Command.create(line._prepare_invoice_line_vals(occurrence_date, placeholders, prorata))
+                for line in self.line_ids
             ],
         }
         if not self.payment_term_id:
@@ -210,26 +212,51 @@ class RecurringInvoice(models.Model):
 class RecurringInvoiceLine(models.Model):
     _inherit = "recurring.invoice.line"  # pylint: disable=consider-merging-classes-inherited
 
-    def _get_invoice_price_unit(self, occurrence_date):
+    def _get_invoice_price_unit(self, occurrence_date, prorata=None):
+        """The unit price of this line on the invoice of that occurrence: the pricelist's of its date when the
+        prices follow it; prorated by days (days billed, days of the full period) on a first partial period."""
         self.ensure_one()
         template = self.recurring_invoice_id
         if template.price_mode != "pricelist" or not self.product_id or not template.pricelist_id:
-            return self.price_unit
-        return template.pricelist_id._get_product_price(
-            self.product_id,
-            self.quantity or 1.0,
-            currency=template.currency_id,
-            uom=self.product_uom_id,
-            date=occurrence_date,
-        )
+            price = self.price_unit
+        else:
+            price = template.pricelist_id._get_product_price(
+                self.product_id,
+                self.quantity or 1.0,
+                currency=template.currency_id,
+                uom=self.product_uom_id,
+                date=occurrence_date,
+            )
+        prorata = prorata if prorata is not None else template._get_prorata(occurrence_date)
+        if prorata:
+            days, full = prorata
+            price = float_round(
+                price * days / full, precision_digits=self.env["decimal.precision"].precision_get("Product Price")
+            )
+        return price
 
-    def _prepare_invoice_line_vals(self, occurrence_date, placeholders):
+    def _prepare_invoice_line_vals(self, occurrence_date, placeholders, prorata=None):
         self.ensure_one()
+        name = fill_placeholders(self.name or "", placeholders)
+        if prorata:
+            # Said on the line, so that the customer reads why its price is not the usual one.
+            name = "\n".join(
+                [
+                    name,
+                    self.env._(
+                        "Prorated: %(start)s to %(end)s, %(days)s of %(full)s days",
+                        start=placeholders["{period_start}"],
+                        end=placeholders["{period_end}"],
+                        days=prorata[0],
+                        full=prorata[1],
+                    ),
+                ]
+            )
         vals = {
             "sequence": self.sequence,
-            "name": fill_placeholders(self.name or "", placeholders),
+            "name": name,
             "quantity": self.quantity,
-            "price_unit": self._get_invoice_price_unit(occurrence_date),
+            "price_unit": self._get_invoice_price_unit(occurrence_date, prorata=prorata or False),
             "discount": self.discount,
             "tax_ids": [Command.set(self.tax_ids.ids)],
         }

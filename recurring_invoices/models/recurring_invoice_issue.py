@@ -10,7 +10,7 @@ one beyond the company's "Bill at most N periods ahead" (the next period by defa
 
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
@@ -44,17 +44,24 @@ class RecurringInvoice(models.Model):
         "(Invoicing settings: Bill at most N periods ahead).",
     )
 
+    @api.depends(
+        "active", "paused", "partner_id", "line_ids", "amount_total", "payment_term_id", "next_invoice_date", "rrule"
+    )
     def _compute_next_issue(self):
+        # Unsaved (a new template, "Make recurring", an edit), what its next invoice bills is read from the form's
+        # values: never the temporary id of the record.
         for template in self:
-            occurrence = template.id and template.active and not template.paused and template._get_occurrence_to_issue()
-            try:
-                info = occurrence and template._get_issue_info(occurrence)
-            except UserError:
-                info = False  # issuing would say why; the form shows nothing to issue
+            occurrence = info = False
+            if template.active and not template.paused and template.date_start and not template._rule_error():
+                occurrence = template._get_occurrence_to_issue()
+                try:
+                    info = occurrence and template._get_issue_info(occurrence)
+                except UserError:
+                    info = False  # issuing would say why; the form shows nothing to issue
             template.next_issue_occurrence = occurrence or False
-            template.next_issue_summary = info and info["summary"]
-            template.next_issue_days_early = info and info["days_early"]
-            template.next_issue_not_before = info and info["not_before"]
+            template.next_issue_summary = info["summary"] if info else False
+            template.next_issue_days_early = info["days_early"] if info else 0
+            template.next_issue_not_before = info["not_before"] if info else False
 
     # ------------------------------------------------------------------
     # What a person sees before issuing
@@ -70,8 +77,8 @@ class RecurringInvoice(models.Model):
         self._check_can_invoice()
         today = self._get_today()
         schedules = WorkingSchedules()
-        invoice = self.env["account.move"].search(
-            [("recurring_invoice_id", "=", self.id), ("recurring_date", "=", occurrence_date)], limit=1
+        invoice = self._origin.id and self.env["account.move"].search(
+            [("recurring_invoice_id", "=", self._origin.id), ("recurring_date", "=", occurrence_date)], limit=1
         )
         if invoice:
             invoice_date, currency = invoice.invoice_date, invoice.currency_id
@@ -292,8 +299,8 @@ class RecurringInvoice(models.Model):
     def _get_occurrence_to_issue(self):
         """The occurrence "Issue next invoice" issues: the oldest draft still to issue, else the next one."""
         self.ensure_one()
-        draft = self.env["account.move"].search(
-            [("recurring_invoice_id", "=", self.id), ("recurring_date", "!=", False), ("state", "=", "draft")],
+        draft = self._origin.id and self.env["account.move"].search(
+            [("recurring_invoice_id", "=", self._origin.id), ("recurring_date", "!=", False), ("state", "=", "draft")],
             order="recurring_date",
             limit=1,
         )

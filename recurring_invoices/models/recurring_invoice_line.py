@@ -35,7 +35,7 @@ class RecurringInvoiceLine(models.Model):
     product_uom_id = fields.Many2one(
         "uom.uom",
         string="Unit of Measure",
-        compute="_compute_product_values",
+        compute="_compute_product_uom_id",
         store=True,
         readonly=False,
         precompute=True,
@@ -43,7 +43,7 @@ class RecurringInvoiceLine(models.Model):
     name = fields.Text(
         string="Description",
         required=True,
-        compute="_compute_product_values",
+        compute="_compute_name",
         store=True,
         readonly=False,
         precompute=True,
@@ -53,7 +53,7 @@ class RecurringInvoiceLine(models.Model):
     price_unit = fields.Float(
         string="Unit Price",
         digits="Product Price",
-        compute="_compute_product_values",
+        compute="_compute_price_unit",
         store=True,
         readonly=False,
         precompute=True,
@@ -72,8 +72,11 @@ class RecurringInvoiceLine(models.Model):
     price_subtotal = fields.Monetary(string="Subtotal", compute="_compute_amounts")
     price_total = fields.Monetary(string="Total", compute="_compute_amounts")
 
+    # One compute per field, as account.move.line has: a field the form does not show (the unit without the
+    # units group) is computed when first read, and a compute shared with the description and the price would
+    # then overwrite what the person typed after choosing the product.
     @api.depends("product_id")
-    def _compute_product_values(self):
+    def _compute_name(self):
         for line in self:
             product = line.product_id
             if not product:
@@ -86,10 +89,22 @@ class RecurringInvoiceLine(models.Model):
                 line.name = "\n".join(filter(None, [product.display_name, product.description_purchase]))
             else:
                 line.name = product.get_product_multiline_description_sale()
-            line.product_uom_id = product.uom_id
+
+    @api.depends("product_id")
+    def _compute_product_uom_id(self):
+        for line in self:
+            if line.product_id:
+                line.product_uom_id = line.product_id.uom_id
+
+    @api.depends("product_id")
+    def _compute_price_unit(self):
+        for line in self:
+            if not line.product_id:
+                continue
+            template = line.recurring_invoice_id
             company = template.company_id or self.env.company
             # The sales price or the cost, in the template's currency, as an invoice or a bill takes it.
-            line.price_unit = product._get_tax_included_unit_price(
+            line.price_unit = line.product_id._get_tax_included_unit_price(
                 company,
                 template.currency_id or company.currency_id,
                 fields.Date.context_today(line),

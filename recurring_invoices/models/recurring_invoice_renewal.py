@@ -63,7 +63,7 @@ class RecurringInvoice(models.Model):
             else:
                 template.state = "running"
 
-    @api.depends("rrule", "date_start", "end_type", "invoicing_type")
+    @api.depends("rrule", "date_start", "end_type", "invoicing_type", "bill_first_partial_period")
     def _compute_final_invoice_date(self):
         for template in self:
             template.final_invoice_date = False

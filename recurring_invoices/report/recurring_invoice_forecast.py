@@ -5,7 +5,9 @@ Dates come from the rule engine, not from SQL, so the model's table is a query b
 fly from the expanded rules (``_table_query``): graph, pivot, list and calendar views read it
 like any report. Each row is one occurrence not yet invoiced, within the forecast horizon and the
 end of its rule, with the period it bills, and its amounts both in the template's currency and
-in its company's at today's rate (what a graph over several currencies adds up).
+in its company's at today's rate (what a graph over several currencies adds up). The untaxed
+amount in the company's currency is also split into revenue (customer invoices) and cost (vendor
+bills), so that a graph, pivot or total never adds one to the other.
 """
 
 from dateutil.relativedelta import relativedelta
@@ -36,6 +38,8 @@ COLUMNS = [
     ("amount_total", "numeric"),
     ("amount_untaxed_company", "numeric"),
     ("amount_total_company", "numeric"),
+    ("revenue_untaxed", "numeric"),
+    ("cost_untaxed", "numeric"),
 ]
 
 
@@ -63,6 +67,18 @@ class RecurringInvoiceForecast(models.Model):
         string="Untaxed Amount", currency_field="company_currency_id", readonly=True
     )
     amount_total_company = fields.Monetary(string="Total", currency_field="company_currency_id", readonly=True)
+    revenue_untaxed = fields.Monetary(
+        string="Revenue",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Untaxed amount of a customer invoice in the company's currency; zero on a bill.",
+    )
+    cost_untaxed = fields.Monetary(
+        string="Cost",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Untaxed amount of a vendor bill in the company's currency; zero on a customer invoice.",
+    )
 
     def _get_forecast_rows(self):
         templates = self.env["recurring.invoice"].search([("paused", "=", False), ("next_invoice_date", "!=", False)])
@@ -87,9 +103,16 @@ class RecurringInvoiceForecast(models.Model):
             # The period billed is the nominal occurrence's; the row is dated on its invoice date.
             periods = template._get_periods([day for day, _invoice_date in pairs])
             company_currency = template.company_id.currency_id
-            untaxed_company = company_currency.round(template.amount_untaxed * rates[template])
-            total_company = company_currency.round(template.amount_total * rates[template])
+            is_bill = template.move_type == "in_invoice"
+            # A first partial period is billed prorated: its own amounts (prorata is read only when it can be).
+            partial = template._get_first_partial_period()
             for rank, (day, occurrence) in enumerate(pairs, start=1):
+                untaxed, total = template.amount_untaxed, template.amount_total
+                if partial and partial[1] == day:
+                    totals = template._get_tax_totals(day)
+                    untaxed, total = totals["base_amount_currency"], totals["total_amount_currency"]
+                untaxed_company = company_currency.round(untaxed * rates[template])
+                total_company = company_currency.round(total * rates[template])
                 rows.append(
                     (
                         template.id * ROW_FACTOR + rank,
@@ -102,10 +125,12 @@ class RecurringInvoiceForecast(models.Model):
                         template.move_type,
                         occurrence,
                         *periods[day],
-                        template.amount_untaxed,
-                        template.amount_total,
+                        untaxed,
+                        total,
                         untaxed_company,
                         total_company,
+                        0.0 if is_bill else untaxed_company,
+                        untaxed_company if is_bill else 0.0,
                     )
                 )
         return rows

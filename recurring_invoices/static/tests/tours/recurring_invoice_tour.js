@@ -270,3 +270,88 @@ registry.category("web_tour.tours").add("recurring_invoices_my_activities_done_t
         },
     ],
 });
+
+/** What a person types on a new line after choosing its product is kept (the description, price, discount, taxes). */
+registry.category("web_tour.tours").add("recurring_invoices_typed_line_tour", {
+    url: "/odoo/action-account.action_move_out_invoice_type",
+    steps: () => [
+        {
+            content: "Add a recurring invoice from the list",
+            trigger: "button[name=action_new_recurring_invoice]",
+            run: "click",
+        },
+        {
+            content: "Name it",
+            trigger: ".o_field_widget[name=name] input",
+            run: "edit Tour typed line",
+        },
+        {
+            content: "Find the customer",
+            trigger: ".o_field_widget[name=partner_id] input",
+            run: "edit Tour Typing Customer",
+        },
+        {
+            content: "Pick the customer",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Tour Typing Customer)",
+            run: "click",
+        },
+        {
+            content: "Add a line",
+            trigger: ".o_field_widget[name=line_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            content: "Find the product",
+            trigger: ".o_field_widget[name=line_ids] .o_data_row .o_field_widget[name=product_id] input",
+            run: "edit Tour Typing Product",
+        },
+        {
+            content: "Pick the product",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Tour Typing Product)",
+            run: "click",
+        },
+        {
+            content: "The product fills the description and its tax",
+            trigger:
+                ".o_data_row:has(.o_field_widget[name=tax_ids] .o_tag) .o_field_widget[name=name] textarea:value(Tour Typing Product)",
+        },
+        {
+            content: "Type a description with placeholders, then Tab",
+            trigger: ".o_data_row .o_field_widget[name=name] textarea",
+            run: "edit Support {month}: {period_start} to {period_end} && press Tab",
+        },
+        {
+            content: "Type a price, then Tab",
+            trigger: ".o_data_row .o_field_widget[name=price_unit] input",
+            run: "edit 42 && press Tab",
+        },
+        {
+            content: "Type a discount, then Tab",
+            trigger: ".o_data_row .o_field_widget[name=discount] input",
+            run: "edit 10 && press Tab",
+        },
+        {
+            content: "Remove the product's tax",
+            trigger: ".o_data_row .o_field_widget[name=tax_ids] .o_tag .o_delete",
+            run: "click",
+        },
+        {
+            content: "After Tab, the description is still the one typed",
+            trigger: ".o_data_row .o_field_widget[name=name] textarea:value(Support {month}: {period_start} to {period_end})",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved: the typed description, and 42 at 10% off without tax (37.80)",
+            trigger:
+                ".o_form_saved .o_data_row:contains(Support {month}: {period_start} to {period_end}):contains(42.00):contains(37.80)",
+        },
+        {
+            content: "No temporary id anywhere on the form",
+            trigger: ".o_form_view:not(:contains(NewId))",
+        },
+    ],
+});
