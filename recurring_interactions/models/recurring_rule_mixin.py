@@ -259,6 +259,12 @@ class RecurringRuleMixin(models.AbstractModel):
                 )
         return None
 
+    def _get_shown_rule_error(self):
+        """What is wrong with the rule on the form: its fields, or an RRULE typed that they cannot hold (the
+        fields then still hold the previous rule, whose dates must not be shown as the typed one's)."""
+        self.ensure_one()
+        return self._rule_error() or self.rrule_error or None
+
     @api.constrains(*RULE_FIELDS)
     def _check_rule(self):
         for rule in self:
@@ -539,10 +545,10 @@ class RecurringRuleMixin(models.AbstractModel):
             text = self.env._("%(text)s, on working days: %(mode)s", text=text, mode=mode)
         return text
 
-    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS)
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "rrule")
     def _compute_preview_html(self):
         for rule in self:
-            error = rule._rule_error()
+            error = rule._get_shown_rule_error()
             if error:
                 rule.preview_html = Markup('<div class="text-danger">%s</div>') % error
                 continue
