@@ -116,3 +116,21 @@ class TestNotPlannedYet(RecurringCase):
         )
         self.assertEqual(flt.filter_count, assignee_sees.search_count([]))
         self.assertGreater(flt.filter_count, 1)
+
+    def _form_button_shown(self, rec, name):
+        """Whether the form shows a header button to `rec`: its `invisible` evaluated on the record's values,
+        as the web client evaluates it."""
+        view = self.env.ref("recurring_interactions.recurring_interaction_view_form")
+        (button,) = etree.fromstring(view.arch).xpath(f"//header/button[@name='{name}']")
+        names = {"paused", "active", "id", "state", "generated_until"}
+        values = {fname: rec[fname] if fname != "id" else rec.id for fname in names}
+        return not safe_eval(button.get("invisible", "False"), values)
+
+    def test_pause_is_not_offered_once_ended(self):
+        running = self._recurrence(thu=True, date_start=d("2026-12-03"))
+        ended = self._recurrence(
+            thu=True, date_start=d("2026-11-05"), end_type="end_date", duration=0, until=d("2026-11-26")
+        )
+        self.assertEqual((running.state, ended.state), ("draft", "done"))
+        self.assertTrue(self._form_button_shown(running, "action_pause"))
+        self.assertFalse(self._form_button_shown(ended, "action_pause"))
