@@ -144,3 +144,10 @@ class TestFilterCondition(RecurringCase):
         self.assertFalse(wizard.needs_tick)
         wizard.action_confirm()
         self.assertEqual(len(self._activities(rec)), TICK_ABOVE_ACTIVITIES)
+
+    def test_a_new_filter_without_its_model_still_shows_its_form(self):
+        """The walk cleared “Records of” to see the models offered: the form kept working (it crashed before)."""
+        form = self._new_filter()
+        form.res_model_id = self.env["ir.model"]
+        self.assertEqual(form.filter_count, 0)
+        self.assertNotIn("matching today", form.next_plan_summary or "")

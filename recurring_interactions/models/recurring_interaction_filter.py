@@ -185,7 +185,7 @@ class RecurringInteraction(models.Model):
     @api.depends("target_mode", "filter_domain", "res_model_id", "user_id", "company_id")
     def _compute_next_plan_summary(self):
         res = super()._compute_next_plan_summary()
-        for rec in self.filtered(lambda r: r.target_mode == "filter" and r.next_plan_summary):
+        for rec in self.filtered(lambda r: r.target_mode == "filter" and r.res_model and r.next_plan_summary):
             try:
                 Model = rec._get_filter_model()
                 domain = rec._get_filter_domain()
