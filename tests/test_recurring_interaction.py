@@ -166,7 +166,7 @@ class TestRecurringInteraction(RecurringCase):
         action = rec.action_archive()
         self.assertFalse(rec.active)
         self.assertEqual(rec.interaction_ids, done, "open future interactions removed, done ones kept")
-        self.assertEqual(action["params"]["message"], "3 open future activities removed; 2 done ones kept.")
+        self.assertEqual(action["params"]["message"], "Open future activities removed: 3. Done ones kept: 2.")
         with self.assertRaises(UserError):
             rec.action_generate()
         rec.action_unarchive()
@@ -220,14 +220,16 @@ class TestRecurringInteraction(RecurringCase):
 
     def test_state_ending_soon_and_ended(self):
         rec = self._seed_recurrence(end_type="end_date", duration=0, until=d("2026-12-20"))
-        self.assertEqual(rec.state, "ending")
         long = self._seed_recurrence()
+        self.assertEqual((rec.state, long.state), ("draft", "draft"), "not planned yet")
+        (rec | long).action_generate()
+        self.assertEqual(rec.state, "ending")
         self.assertEqual(long.state, "in_progress")
         with freeze_time("2026-12-21 09:00:00"):
             self.env["recurring.interaction"]._cron_generate()
         self.assertEqual(rec.state, "done")
         self.assertEqual(long.state, "in_progress")
-        default_filter = [("state", "in", ("in_progress", "ending"))]
+        default_filter = [("state", "in", ("draft", "in_progress", "ending"))]
         self.assertNotIn(rec, self.Recurrence.search(default_filter))
 
     def test_activity_opens_its_recurrence(self):

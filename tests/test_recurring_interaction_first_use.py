@@ -71,7 +71,7 @@ class TestFirstUse(RecurringCase):
         self._activities(rec)[0].action_done()
         rec.write({"wed": False, "thu": True})
         summary = rec._get_generation_summary()
-        self.assertIn("1 new activities will be planned.", summary)
+        self.assertIn("1 new activity will be planned.", summary)
         self.assertIn("9 open future activities will move to the dates of the rule.", summary)
         self.assertIn("(1 done)", summary)
         self.assertNotIn("removed", summary)
@@ -142,7 +142,11 @@ class TestFilterSaysWhatItDoes(RecurringCase):
         self.assertEqual(rec.next_plan_summary, next_plan)
         summary = rec._get_generation_summary()
         self.assertIn(f"Next: {next_plan}.", summary)
-        self.assertIn("8 new activities will be planned.", summary, "Tuesday and Thursday for two weeks, two records")
+        self.assertIn(
+            "8 new activities will be planned for 2 records, from 12/03/2026 to 12/15/2026.",
+            summary,
+            "Tuesday and Thursday for two weeks, two records",
+        )
         self.assertEqual(rec.action_generate()["params"]["message"], "8 planned, 0 done kept.")
         activities = self._activities(rec)
         self.assertEqual(

@@ -29,13 +29,20 @@ class TestRecurringUi(RecurringTestMixin, HttpCase):
         self.assertEqual(customer.activity_ids, recurrence.interaction_ids)
 
     def test_recurring_interaction_filter_tour(self):
-        """Every contact matching the (empty) filter gets today's activity, for its salesperson or the assignee."""
-        self.start_tour("/odoo", "recurring_interactions_filter_tour", login="admin")
+        """Built from scratch: a new filter selects nothing and cannot be generated; once its condition is typed,
+        every company gets its activities for its salesperson or the assignee, past 100 of them after a tick."""
+        self.env["res.partner"].create([{"name": f"Tour Company {n}", "is_company": True} for n in range(30)])
+        self.start_tour(
+            "/odoo/action-recurring_interactions.action_recurring_interaction?debug=1",
+            "recurring_interactions_filter_tour",
+            login="admin",
+        )
         recurrence = self.env["recurring.interaction"].search([("name", "=", "Tour quote follow-up")])
         self.assertEqual(recurrence.target_mode, "filter")
         self.assertEqual(recurrence.plan_ahead, "window")
         self.assertEqual(recurrence.rrule, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU,TH", "typed as an RRULE in the form")
-        partners = self.env["res.partner"].with_user(recurrence.user_id).search([])
+        partners = self.env["res.partner"].with_user(recurrence.user_id).search([("is_company", "=", True)])
+        self.assertGreater(len(recurrence.interaction_ids), 100, "past 100: planned after the tick")
         activities = recurrence.interaction_ids
         self.assertEqual(set(activities.mapped("res_id")), set(partners.ids))
         start = recurrence.date_start

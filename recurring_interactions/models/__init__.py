@@ -1,5 +1,6 @@
 from . import series_compat
 from . import recurring_rule_mixin
+from . import recurring_rule_rrule
 from . import recurring_activity_generator
 from . import recurring_activity_generator_jobs
 from . import recurring_interaction

@@ -128,11 +128,11 @@ class RecurringActivityGenerator(models.AbstractModel):
             if rec.plan_ahead == "window" and rec.plan_ahead_days < 0:
                 raise ValidationError(self.env._("“Days Ahead” cannot be negative (it is %s).", rec.plan_ahead_days))
 
-    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "plan_ahead", "plan_ahead_days")
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "rrule", "plan_ahead", "plan_ahead_days")
     def _compute_next_plan_summary(self):
         today = self._get_today()
         for rec in self:
-            pairs = [] if rec._rule_error() else rec._get_next_occurrences(1)
+            pairs = [] if rec._get_shown_rule_error() else rec._get_next_occurrences(1)
             if not pairs:
                 rec.next_plan_summary = False
                 continue
@@ -149,13 +149,13 @@ class RecurringActivityGenerator(models.AbstractModel):
                 )
             rec.next_plan_summary = text
 
-    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "plan_ahead", "plan_ahead_days", "generated_until")
+    @api.depends(*RULE_FIELDS, *WORKING_DAY_FIELDS, "rrule", "plan_ahead", "plan_ahead_days", "generated_until")
     def _compute_upcoming_html(self):
         """Below the planned activities, the whole schedule: the dates still to come, from the rule alone."""
         today = self._get_today()
         for rec in self:
             rec.upcoming_html = False
-            if rec._rule_error() or (rec.plan_ahead != "window" and rec.end_type != "forever"):
+            if rec._get_shown_rule_error() or (rec.plan_ahead != "window" and rec.end_type != "forever"):
                 continue
             planned_until = max(filter(None, [rec.generated_until, rec._get_plan_end(today)]), default=today)
             upcoming = dropwhile(lambda pair, end=planned_until: pair[1] <= end, rec._iter_occurrences(today))
@@ -424,19 +424,64 @@ class RecurringActivityGenerator(models.AbstractModel):
             return self.env._("Nothing to change: the activities already follow the rule.")
         return self.env._("Nothing to plan yet: no date is due in the next days; the daily scheduled action plans it.")
 
-    def _get_generation_summary(self):
+    def _get_new_activities_text(self, plan, count):
+        """How many new activities a plan creates, for how many records, over which dates: one whole sentence.
+
+        When the plan also moves activities (it recreates them on the new dates), their dates are not the
+        new ones': only the count is said.
+        """
+        new = plan["create"]
+        if count != len(new):
+            if count == 1:
+                return self.env._("1 new activity will be planned.")
+            return self.env._("%s new activities will be planned.", count)
+        dates = sorted({vals["date_deadline"] for vals in new})
+        records = len({(vals["res_model_id"], vals["res_id"]) for vals in new})
+        if len(new) == 1:
+            return self.env._("1 new activity will be planned, on %s.", format_date(self.env, dates[0]))
+        first, last = format_date(self.env, dates[0]), format_date(self.env, dates[-1])
+        if records > 1 and len(dates) == 1:
+            return self.env._(
+                "%(count)s new activities will be planned for %(records)s records, on %(date)s.",
+                count=len(new),
+                records=records,
+                date=first,
+            )
+        if records > 1:
+            return self.env._(
+                "%(count)s new activities will be planned for %(records)s records, from %(first)s to %(last)s.",
+                count=len(new),
+                records=records,
+                first=first,
+                last=last,
+            )
+        return self.env._(
+            "%(count)s new activities will be planned, from %(first)s to %(last)s.",
+            count=len(new),
+            first=first,
+            last=last,
+        )
+
+    def _get_generation_summary(self, plan=None):
         """What generating would do now, in sentences: planned, moved, removed, and done ones kept."""
-        counts = self._get_plan_counts(self._plan_reconciliation(self._get_today()))
+        plan = plan or self._plan_reconciliation(self._get_today())
+        counts = self._get_plan_counts(plan)
         lines = []
         if len(self) == 1 and self.next_plan_summary:
             lines.append(self.env._("Next: %s.", self.next_plan_summary))
         if counts["new"]:
-            lines.append(self.env._("%s new activities will be planned.", counts["new"]))
-        if counts["moved"]:
+            lines.append(self._get_new_activities_text(plan, counts["new"]))
+        if counts["moved"] == 1:
+            lines.append(self.env._("1 open future activity will move to the dates of the rule."))
+        elif counts["moved"]:
             lines.append(self.env._("%s open future activities will move to the dates of the rule.", counts["moved"]))
-        if counts["to_working_day"]:
+        if counts["to_working_day"] == 1:
+            lines.append(self.env._("1 open future activity will move to a working day."))
+        elif counts["to_working_day"]:
             lines.append(self.env._("%s open future activities will move to a working day.", counts["to_working_day"]))
-        if counts["removed"]:
+        if counts["removed"] == 1:
+            lines.append(self.env._("1 open future activity no longer matches and will be removed."))
+        elif counts["removed"]:
             lines.append(
                 self.env._("%s open future activities no longer match and will be removed.", counts["removed"])
             )
@@ -461,8 +506,14 @@ class RecurringActivityGenerator(models.AbstractModel):
         """The "Generate" button: say what a generation would do, then do it on OK."""
         self._check_can_generate()
         self._check_generation_allowed()
+        plan = self._plan_reconciliation(self._get_today())
         wizard = self.env["recurring.generate.confirm"].create(
-            {"res_model": self._name, "res_ids": self.ids, "message": self._get_generation_summary()}
+            {
+                "res_model": self._name,
+                "res_ids": self.ids,
+                "message": self._get_generation_summary(plan),
+                "activity_count": len(plan["create"]),
+            }
         )
         return {
             "type": "ir.actions.act_window",
@@ -493,14 +544,16 @@ class RecurringActivityGenerator(models.AbstractModel):
         )
         removed = self._remove_open_future_activities()
         super().action_archive()
+        # Counts after a colon: one sentence whatever the numbers ("1 activities" never reads).
+        message = self.env._(
+            "Open future activities removed: %(removed)s. Done ones kept: %(done)s.", removed=removed, done=done
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Archived"),
-                "message": self.env._(
-                    "%(removed)s open future activities removed; %(done)s done ones kept.", removed=removed, done=done
-                ),
+                "message": message,
                 "type": "info",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },

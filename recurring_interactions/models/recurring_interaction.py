@@ -6,6 +6,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .series_compat import domain_or
 
+# Models with activities that are settings of the database, not business records: never offered as targets.
+TECHNICAL_MODEL_PREFIXES = ("ir.", "base.", "bus.", "mail.", "res.config", "res.users", "iap.", "web.", "digest.")
+
 # Writing any of these sets the target or its assignee: whoever writes it, and the assignee, must open it.
 TARGET_FIELDS = {"target_mode", "res_model_id", "res_id", "resource_ref", "user_id"}
 
@@ -20,6 +23,7 @@ TARGET_MODE_SELECTION = [
     ("none", "Internal (no record)"),
 ]
 STATE_SELECTION = [
+    ("draft", "Not Planned Yet"),
     ("in_progress", "In Progress"),
     ("ending", "Ending Soon"),
     ("paused", "Paused"),
@@ -100,6 +104,9 @@ class RecurringInteraction(models.Model):
     )
     summary = fields.Char()
     note = fields.Html(sanitize_style=True)
+    # A change of rule is logged in the chatter, in words: "Every week on Wednesday → Every week on Thursday".
+    date_start = fields.Date(tracking=True)
+    rrule_summary = fields.Char(tracking=True)
     plan_ahead = fields.Selection(default="window")
     plan_ahead_days = fields.Integer(default=DEFAULT_PLAN_AHEAD_DAYS)
     interaction_ids = fields.One2many(
@@ -122,7 +129,8 @@ class RecurringInteraction(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
-        help="Ending soon: the last occurrence is within 30 days. The daily scheduled action keeps it current.",
+        help="Not planned yet: saved, never generated (press “Generate interactions”). Ending soon: the last "
+        "occurrence is within 30 days. The daily scheduled action keeps it current.",
     )
     state_sequence = fields.Integer(compute="_compute_state", store=True)
 
@@ -131,7 +139,8 @@ class RecurringInteraction(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _get_target_models(self):
-        """Models whose records can have activities: real ones, not the abstract mixins."""
+        """Business models whose records can have activities: real ones, not the abstract mixins, nor
+        technical ones (Scheduled Actions, Server Actions) that only the settings manage."""
         models_ = (
             self.env["ir.model"]
             .sudo()
@@ -140,7 +149,13 @@ class RecurringInteraction(models.Model):
                 order="name",
             )
         )
-        return models_.filtered(lambda m: m.model in self.env and not self.env[m.model]._abstract)
+        return models_.filtered(
+            lambda m: (
+                m.model in self.env
+                and not self.env[m.model]._abstract
+                and not m.model.startswith(TECHNICAL_MODEL_PREFIXES)
+            )
+        )
 
     @api.model
     def _selection_target_model(self):
@@ -364,7 +379,7 @@ class RecurringInteraction(models.Model):
             else:
                 rec.last_date = False
 
-    @api.depends("active", "paused", "last_date")
+    @api.depends("active", "paused", "last_date", "generated_until")
     def _compute_state(self):
         today = self._get_today()
         sequence = {key: index for index, (key, _label) in enumerate(STATE_SELECTION)}
@@ -373,6 +388,9 @@ class RecurringInteraction(models.Model):
                 rec.state = "done"
             elif rec.paused:
                 rec.state = "paused"
+            elif not rec.generated_until:
+                # The daily scheduled action extends planned recurrences only: this one waits for "Generate".
+                rec.state = "draft"
             elif rec.last_date and rec.last_date <= today + timedelta(days=ENDING_SOON_DAYS):
                 rec.state = "ending"
             else:

@@ -5,6 +5,10 @@ The domain is data, never code: read as a literal, checked against the model's f
 with the rights of the recurrence's assignee in the recurrence's company, so that a recurrence never
 reaches a record its assignee could not open. It is evaluated each time activities are planned,
 which for a filter is the plan-ahead window only: the set of records is never frozen for a year.
+
+A new filter recurrence selects nothing until a condition is set, and cannot be generated before: it
+starts as "ID is not set" (which the domain editor shows as a rule to change, and counts as 0 records),
+and an empty filter is "no condition yet" too, never "every record" (Odoo's meaning of an empty domain).
 """
 
 import ast
@@ -16,6 +20,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .recurring_activity_generator_jobs import RECORDS_PER_JOB
 from .series_compat import normalize_domain
+
+# A new filter's condition: it selects no record. Without condition, a filter selects none either.
+NO_CONDITION = [("id", "=", False)]
 
 # Most activities one generation of a filter plans at once (records matching x dates in the window): past
 # it, a request would run for minutes. The daily scheduled action plans such a filter in jobs (queue_job).
@@ -29,7 +36,7 @@ class RecurringInteraction(models.Model):
 
     filter_domain = fields.Char(
         string="Filter",
-        default="[]",
+        default=repr(NO_CONDITION),
         help="The records to schedule on: those matching this filter on each date, as the assignee may see them.",
     )
     user_field_id = fields.Many2one(
@@ -40,6 +47,11 @@ class RecurringInteraction(models.Model):
         help="Each record's own user gets its activity (for example its salesperson); "
         "“Assigned to” when the record has none.",
     )
+    filter_is_empty = fields.Boolean(
+        string="No Condition Yet",
+        compute="_compute_filter_is_empty",
+        help="The filter has no condition: it selects no record until one is set.",
+    )
     filter_count = fields.Integer(
         string="Matching Records",
         compute="_compute_filter_count",
@@ -49,23 +61,48 @@ class RecurringInteraction(models.Model):
     # ------------------------------------------------------------------
     # The domain: data, checked
     # ------------------------------------------------------------------
-    def _get_filter_domain(self):
-        """The filter as a domain; a ValidationError saying why when it is not a plain one."""
-        self.ensure_one()
-        invalid = self.env._(
-            "The filter of “%(name)s” is not a list of conditions on %(model)s: %(error)s",
+    @api.depends("filter_domain")
+    def _compute_filter_is_empty(self):
+        for rec in self:
+            try:
+                rec.filter_is_empty = rec._parse_filter_domain() in ([], NO_CONDITION)
+            except ValidationError:
+                rec.filter_is_empty = False  # unreadable: refused on save, with its reason
+
+    def _filter_error(self, error):
+        return ValidationError(
+            self.env._(
+                "The filter of “%(name)s” is not a list of conditions on %(model)s: %(error)s",
+                name=self.name,
+                model=self.res_model_id.sudo().name,
+                error=error,
+            )
         )
+
+    def _parse_filter_domain(self):
+        """The conditions of the filter as written (an empty list when it has none); a ValidationError
+        saying why when it is not a plain list of them."""
+        self.ensure_one()
         try:
             domain = ast.literal_eval((self.filter_domain or "[]").strip())
-            if not isinstance(domain, list | tuple):
-                raise ValueError(self.env._("a filter is a list of conditions"))
-            domain = normalize_domain(list(domain))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+            raise self._filter_error(error) from error
+        if not isinstance(domain, list | tuple):
+            raise self._filter_error(self.env._("a filter is a list of conditions"))
+        # As the domain editor writes it (tuples) or as typed (lists): one form to compare.
+        return [tuple(item) if isinstance(item, list) else item for item in domain]
+
+    def _get_filter_domain(self):
+        """The domain of the records the filter selects, none while it has no condition; a ValidationError
+        saying why when it is not a plain one."""
+        self.ensure_one()
+        domain = self._parse_filter_domain() or list(NO_CONDITION)
+        try:
+            domain = normalize_domain(domain)
             # Builds the query without running it: unknown fields and operators are refused here.
             self.env[self.res_model].sudo()._search(domain)
         except (ValueError, SyntaxError, TypeError, KeyError, AssertionError) as error:
-            raise ValidationError(
-                invalid % {"name": self.name, "model": self.res_model_id.sudo().name, "error": error}
-            ) from error
+            raise self._filter_error(error) from error
         return domain
 
     @api.constrains("target_mode", "filter_domain", "res_model_id", "user_field_id", "plan_ahead")
@@ -148,7 +185,7 @@ class RecurringInteraction(models.Model):
     @api.depends("target_mode", "filter_domain", "res_model_id", "user_id", "company_id")
     def _compute_next_plan_summary(self):
         res = super()._compute_next_plan_summary()
-        for rec in self.filtered(lambda r: r.target_mode == "filter" and r.next_plan_summary):
+        for rec in self.filtered(lambda r: r.target_mode == "filter" and r.res_model and r.next_plan_summary):
             try:
                 Model = rec._get_filter_model()
                 domain = rec._get_filter_domain()
@@ -157,6 +194,11 @@ class RecurringInteraction(models.Model):
             names = Model.search(domain, limit=NAMED_RECORDS + 1).mapped("display_name")
             if len(names) > NAMED_RECORDS:
                 names[NAMED_RECORDS:] = [self.env._("%s more", rec.filter_count - NAMED_RECORDS)]
+            if rec.filter_count == 1:
+                rec.next_plan_summary = self.env._(
+                    "%(date)s: 1 activity, for %(name)s (matching today)", date=rec.next_plan_summary, name=names[0]
+                )
+                continue
             rec.next_plan_summary = self.env._(
                 "%(date)s: %(count)s activities, for %(names)s (matching today)",
                 date=rec.next_plan_summary,
@@ -164,6 +206,19 @@ class RecurringInteraction(models.Model):
                 names=", ".join(names) or self.env._("no record"),
             )
         return res
+
+    def _check_generation_allowed(self):
+        """A filter without condition selects nothing: say so rather than plan nothing in silence."""
+        if empty := self.filtered(lambda r: r.target_mode == "filter" and r.filter_is_empty):
+            raise UserError(
+                self.env._(
+                    "“%(name)s” has no condition yet: add one to its filter to choose the %(model)s records it "
+                    "plans activities on (an empty filter selects none).",
+                    name=empty[0].name,
+                    model=empty[0].res_model_id.sudo().name,
+                )
+            )
+        return super()._check_generation_allowed()
 
     def _check_generation_size(self):
         """Refuse a generation of more activities than one request plans (see MAX_FILTER_ACTIVITIES)."""

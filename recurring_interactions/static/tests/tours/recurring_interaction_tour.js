@@ -120,9 +120,22 @@ registry.category("web_tour.tours").add("recurring_interactions_tour", {
     ],
 });
 
-/** The seed's second example: a recurrence over a live filter, each record's salesperson getting its activity. */
+/** A text shown is exactly `text`, or the step fails. */
+function assertText(text) {
+    return function () {
+        if (this.anchor.textContent.trim() !== text) {
+            throw new Error(`Expected “${text}”, read “${this.anchor.textContent.trim()}”`);
+        }
+    };
+}
+
+/**
+ * The seed's second example, built from scratch: a recurrence over a live filter that selects nothing until a
+ * condition is set, each record's salesperson getting its activity, and past 100 activities a tick to confirm.
+ * Run in debug mode: the condition is typed in the domain editor's code box.
+ */
 registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
-    url: "/odoo/action-recurring_interactions.action_recurring_interaction",
+    url: "/odoo/action-recurring_interactions.action_recurring_interaction?debug=1",
     steps: () => [
         {
             content: "Add recurring interaction",
@@ -140,8 +153,13 @@ registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
             run: "click",
         },
         {
-            content: "The records matching today are counted",
-            trigger: ".o_field_widget[name=filter_count]",
+            content: "A new filter has no condition yet",
+            trigger: "div[name=filter_empty]:contains(No condition yet)",
+        },
+        {
+            content: "It selects no record",
+            trigger: ".o_field_widget[name=filter_count]:visible",
+            run: assertText("0"),
         },
         {
             content: "Each record's salesperson gets its activity",
@@ -172,6 +190,29 @@ registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
             trigger: ".o_field_widget[name=rrule_error]:contains(cannot be used)",
         },
         {
+            content: "Paste an hourly rule",
+            trigger: ".o_field_widget[name=rrule] input",
+            run: "edit FREQ=HOURLY && click body",
+        },
+        {
+            content: "Refused",
+            trigger: ".o_field_widget[name=rrule_error]:contains(FREQ=HOURLY)",
+        },
+        {
+            content: "Open the next dates",
+            trigger: ".o_notebook_headers a:contains(Next Dates)",
+            run: "click",
+        },
+        {
+            content: "They show the error, not the dates of the rule before",
+            trigger: ".o_field_widget[name=preview_html]:has(.text-danger:contains(FREQ=HOURLY)):not(:has(ol))",
+        },
+        {
+            content: "Back to the RRULE",
+            trigger: ".o_notebook_headers a:contains(iCalendar Rule)",
+            run: "click",
+        },
+        {
             content: "Paste Tuesday and Thursday",
             trigger: ".o_field_widget[name=rrule] input",
             run: "edit FREQ=WEEKLY;BYDAY=TU,TH && click body",
@@ -185,17 +226,70 @@ registry.category("web_tour.tours").add("recurring_interactions_filter_tour", {
             trigger: ".o_field_widget[name=next_plan_summary]:contains(matching today)",
         },
         {
+            content: "Generate interactions before any condition",
+            trigger: "button[name=action_generate_confirm]:contains(Generate interactions)",
+            run: "click",
+        },
+        {
+            content: "Refused with a sentence",
+            trigger: ".o_error_dialog:contains(has no condition yet)",
+        },
+        {
+            content: "Close it",
+            trigger: ".o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Edit the filter",
+            trigger: "body:not(:has(.modal)) .o_field_domain_dialog_button",
+            run: "click",
+        },
+        {
+            content: "Type a condition: the companies",
+            trigger: ".modal .o_domain_selector_debug_container textarea",
+            run: 'edit [("is_company", "=", True)] && click .modal-header',
+        },
+        {
+            content: "Confirm the condition",
+            trigger: ".modal:has(.o_domain_selector_debug_container) .modal-footer .btn-primary:enabled",
+            run: "click",
+        },
+        {
+            content: "The condition is set",
+            trigger: "body:not(:has(.modal)) .o_form_sheet:not(:has(div[name=filter_empty]:visible))",
+        },
+        {
             content: "Generate interactions",
             trigger: "button[name=action_generate_confirm]:contains(Generate interactions)",
             run: "click",
         },
         {
-            content: "The confirmation says what will be planned",
-            trigger: ".modal .o_field_widget[name=message]:contains(will be planned):contains(matching today)",
+            content: "The confirmation says how many activities, for how many records, over which dates",
+            trigger:
+                ".modal .o_field_widget[name=message]:contains(new activities will be planned for):contains(records, from):contains(matching today)",
+        },
+        {
+            content: "Past 100 activities, OK without the tick",
+            trigger: ".modal:has(.o_field_widget[name=confirm_many]) .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "is refused with a sentence",
+            trigger: ".o_error_dialog:contains(tick)",
+        },
+        {
+            content: "Close it",
+            trigger: ".o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Tick “Plan them all”",
+            trigger: "body:not(:has(.o_error_dialog)) .modal .o_field_widget[name=confirm_many] input",
+            run: "click",
         },
         {
             content: "OK",
-            trigger: ".modal-footer button.btn-primary",
+            trigger: ".modal:has(.o_field_widget[name=confirm_many]) .modal-footer button.btn-primary",
             run: "click",
         },
         {
