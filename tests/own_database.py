@@ -1,6 +1,7 @@
 """Helpers of the tests that build a database of their own (concurrency, crash, upgrade)."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -12,10 +13,15 @@ import xmlrpc.client
 import psycopg2
 import pytest
 
+# The only skip the suite allows (tests/conftest.py fails a run on any other): the slow tests that build a
+# database of their own, skipped on purpose by whoever sets it. `.ci/run` refuses it.
+SKIP_SLOW = "RECURRING_SKIP_SLOW"
+SKIP_SLOW_REASON = f"{SKIP_SLOW} is set: the tests that build a database of their own are skipped on purpose"
+
 
 def skip_unless_allowed():
-    if os.environ.get("RECURRING_SKIP_CONCURRENCY"):
-        pytest.skip("RECURRING_SKIP_CONCURRENCY is set")
+    if os.environ.get(SKIP_SLOW):
+        pytest.skip(SKIP_SLOW_REASON)
 
 
 def drop(db):
@@ -79,7 +85,13 @@ odoo.cli.main()
 """
 
 
-def free_port(ports):
+def free_port(ports=None):
+    """A port that nobody listens on: the first free one of `ports`, or one the system picks (never 8069, which
+    a demo or another run may hold)."""
+    if ports is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
     for port in ports:
         with socket.socket() as sock:
             try:
@@ -93,7 +105,7 @@ def free_port(ports):
 class OdooServer:
     """A real Odoo server on `db`, on loopback, for tests that call it over XML-RPC as admin."""
 
-    def __init__(self, db, directory, args=(), env=None, ports=range(8180, 8190)):
+    def __init__(self, db, directory, args=(), env=None, ports=None):
         self.db = db
         self.port = free_port(ports)
         self.log = directory / "odoo.log"
@@ -148,3 +160,26 @@ class OdooServer:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+
+def run_together(workers, timeout=900):
+    """Start `workers` (processes that print "ready" once loaded, then wait for a line on their input) at the
+    same moment; returns what each printed last, as JSON (when it started and ended, what it did)."""
+    try:
+        for process in workers:
+            line = process.stdout.readline().strip()
+            assert line in (b"ready", "ready"), process.stderr.read()[-3000:]
+        for process in workers:
+            process.stdin.write(b"go\n")
+            process.stdin.flush()
+        results = []
+        for process in workers:
+            out, err = process.communicate(timeout=timeout)
+            assert process.returncode == 0, err[-3000:]
+            results.append(json.loads(out.splitlines()[-1]))
+        return results
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                process.kill()
+                process.wait()

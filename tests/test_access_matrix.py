@@ -72,6 +72,23 @@ def _on(env, record):
     return env[record._name].browse(record.ids)
 
 
+def _confirm_generation(env, record):
+    """Generate as the button does: the confirmation window, then its OK."""
+    action = _on(env, record).action_generate_confirm()
+    return env[action["res_model"]].browse(action["res_id"]).action_confirm()
+
+
+def _repeat_dialog(t, env):
+    """The Schedule Activity dialog of the customer's chatter, Repeat every week, saved."""
+    context = {"active_model": "res.partner", "active_ids": t.customer.ids, "active_id": t.customer.id}
+    form = Form(env["mail.activity.schedule"].with_context(**context))
+    form.activity_type_id = t.env.ref("mail.mail_activity_data_todo")
+    form.summary = "Weekly call"
+    form.date_deadline = fields.Date.today()
+    form.recurring_repeat = True
+    return form.save()
+
+
 # (model, method, what the row does, call, expected for USERS). The call is call(test, env of the user), or the
 # name of a fixture record whose method is called without arguments (None: the model's); a call that returns a
 # number (of records found) shows that number instead of "ok".
@@ -126,6 +143,33 @@ MATRIX = [
      "recurrence", (ACCESS, OK, ACCESS, ACCESS)),
     ("recurring.interaction", "action_add_recurring_interaction", "open a new recurrence form",
      None, (ACCESS, OK, OK, OK)),
+    ("recurring.generate.confirm", "action_confirm", "confirm generating the interactions",
+     lambda t, env: _confirm_generation(env, t.recurrence),
+     (ACCESS, OK, ACCESS, ACCESS)),
+    ("recurring.generate.confirm", "create", "make a confirmation generate on a customer (not a recurrence)",
+     lambda t, env: env["recurring.generate.confirm"].create(
+         {"res_model": "res.partner", "res_ids": t.customer.ids}
+     ).action_confirm(),
+     (ACCESS, ACCESS, ACCESS, ACCESS)),
+    ("recurring.generate.confirm", "write", "point a confirmation at a customer (not a recurrence)",
+     lambda t, env: env["recurring.generate.confirm"].create(
+         {"res_model": "recurring.interaction", "res_ids": t.recurrence.ids}
+     ).write({"res_model": "res.partner"}),
+     (ACCESS, ACCESS, ACCESS, ACCESS)),
+    ("mail.activity.schedule", "create", "open Schedule Activity with Repeat on the customer",
+     _repeat_dialog, (ACCESS, OK, ACCESS, OK)),
+    ("mail.activity.schedule", "read", "read its rule's computed fields (summary, next dates)",
+     lambda t, env: _read_computed(_repeat_dialog(t, env)),
+     (ACCESS, OK, ACCESS, OK)),
+    ("mail.activity.schedule", "write", "change its rule",
+     lambda t, env: _repeat_dialog(t, env).write({"thu": True}),
+     (ACCESS, OK, ACCESS, OK)),
+    ("mail.activity.schedule", "action_schedule_activities", "schedule the repeating activity on the customer",
+     lambda t, env: _repeat_dialog(t, env).action_schedule_activities(),
+     (ACCESS, OK, ACCESS, OK)),
+    ("res.config.settings", "execute", "set how far ahead open-ended recurrences are planned",
+     lambda t, env: env["res.config.settings"].create({"recurring_horizon_days": 30}).execute(),
+     (ACCESS, ACCESS, ACCESS, ACCESS)),
     ("res.partner", "read", "count the recurrences of the customer",
      lambda t, env: _on(env, t.customer).read(["recurring_interaction_count"])[0]["recurring_interaction_count"],
      (ACCESS, 1, ACCESS, 0)),
@@ -173,6 +217,9 @@ MATRIX = [
      "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "unlink", "delete it",
      "template", (ACCESS, ACCESS, ACCESS, OK)),
+    ("recurring.generate.confirm", "action_confirm", "confirm planning its “Issue invoice” activities",
+     lambda t, env: _confirm_generation(env, t.template),
+     (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_preview", "preview its next invoice",
      "template", (ACCESS, ACCESS, ACCESS, OK)),
     ("recurring.invoice", "action_issue_invoice", "issue its next invoice",
@@ -331,9 +378,28 @@ class TestAccessMatrix(AccountTestInvoicingCommon):
                     if method not in ("read", "search"):
                         self.assertNotIn("cannot be completed due to security restrictions", message or "")
 
+    def test_every_model_of_the_addons_has_a_row(self):
+        """Every model that the addons define or extend, transient ones included, as the registry lists them
+        (abstract ones have no records, so no access of their own)."""
+        ours = self._models_of_the_addons()
+        self.assertIn("recurring.generate.confirm", ours)
+        self.assertIn("mail.activity.schedule", ours)
+        covered = {model for model, *_row in MATRIX}
+        for model_name in sorted(ours):
+            with self.subTest(model=model_name):
+                self.assertIn(model_name, covered, f"{model_name} has no row in the access matrix")
+
+    def _models_of_the_addons(self):
+        return {
+            name
+            for name, model in self.env.registry.items()
+            if not model._abstract
+            and any(getattr(cls, "_module", None) in ADDONS for cls in type(self.env[name]).mro())
+        }
+
     def test_the_matrix_calls_every_public_method(self):
         covered = {(model, method) for model, method, *_row in MATRIX}
-        for model_name in {model for model, *_row in MATRIX}:
+        for model_name in {model for model, *_row in MATRIX} | self._models_of_the_addons():
             model = self.env[model_name]
             names = {
                 name

@@ -3,6 +3,7 @@
 import unittest
 from datetime import date, datetime
 
+import pytest
 from dateutil import rrule as du
 from freezegun import freeze_time
 
@@ -10,6 +11,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user
 
 from .common import RecurringCase
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 TODAY = "2026-11-30"  # a Monday
 INTERNAL = "base.group_user,base.group_partner_manager"

@@ -1,8 +1,13 @@
 """Browser test: "Repeat" in a customer's Schedule Activity dialog, in headless Chromium."""
 
+import pytest
+
 from odoo.tests import HttpCase
 
 from .common import RecurringTestMixin
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 

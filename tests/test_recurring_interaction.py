@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from dateutil import rrule as du
 from freezegun import freeze_time
 
@@ -9,6 +10,9 @@ from odoo.addons.recurring_interactions.models.series_compat import SERIES, USER
 from odoo.exceptions import UserError, ValidationError
 
 from .common import RecurringCase, run_scheduled_action
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 TODAY = "2026-11-30"  # a Monday
 
@@ -270,6 +274,7 @@ class TestRecurringInteraction(RecurringCase):
         action = self.partner.action_open_recurring_interactions()
         self.assertEqual(self.Recurrence.search(action["domain"]).mapped("partner_id"), self.partner)
 
+    @pytest.mark.needs_invoicing  # its example: an accounting journal
     def test_any_model_with_activities_as_target(self):
         # Any model with a chatter and activities: here an accounting journal.
         journal = self.env["account.journal"].create({"name": "Cash review", "code": "CRV", "type": "general"})

@@ -1,10 +1,15 @@
 """Who sees which recurrences: own and assigned for users, all for managers, never another company's;
 and nobody reaches a record through a recurrence that they could not open directly."""
 
+import pytest
+
 from odoo.addons.recurring_interactions.models.series_compat import USER_GROUPS
 from odoo.exceptions import AccessError, ValidationError
 
 from .common import RecurringCase
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 
 class TestRecurringInteractionAccess(RecurringCase):

@@ -7,6 +7,7 @@ Dates are frozen on the seed's days: Wednesday 2 and Thursday 3 December 2026.
 from datetime import date
 from unittest.mock import patch
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
@@ -16,6 +17,9 @@ from odoo.exceptions import UserError
 from odoo.tests import Form
 
 from .common import RecurringCase
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 
 def d(text):

@@ -5,7 +5,8 @@ scheduled action triggered twice, and a worker running a job killed with SIGKILL
 Each invoice must exist once per (template, occurrence), every job must end done, a second trigger must
 queue no batch identical to one that still waits, and a job whose worker died must be found dead by the
 runner, requeued and run again. Everything is counted in PostgreSQL. It is skipped when queue_job is not
-importable, and with the other tests that build their own database (RECURRING_SKIP_CONCURRENCY=1).
+importable (which fails the run, saying how to install it), and on purpose with the other tests that build
+their own database (RECURRING_SKIP_SLOW=1).
 """
 
 import json
@@ -25,7 +26,6 @@ from .own_database import DUE_TEMPLATES, OdooServer, drop, query, rows, skip_unl
 
 TEMPLATES = 500
 BATCH = 100  # recurring_invoice_cron.BATCH_SIZE: templates per job
-PORTS = range(8170, 8180)
 CRON = "recurring_invoices.ir_cron_create_invoices"
 SERVER_WIDE_MODULES = "base,rpc,web,queue_job" if SERIES >= 19 else "web,queue_job"
 UNFINISHED = ("wait_dependencies", "pending", "enqueued", "started")
@@ -116,7 +116,7 @@ class Server(OdooServer):
             # Generous limits: a worker killed for slowness on a loaded machine would look like our kill.
             *("--limit-time-real", "900", "--limit-time-cpu", "900"),
         ]
-        super().__init__(db, directory, args, env=env, ports=PORTS)
+        super().__init__(db, directory, args, env=env)
 
     def wait_ready(self, timeout=180):
         """The HTTP workers answer and the job runner is ready for the database (it says so in the log)."""

@@ -5,6 +5,7 @@ from contextlib import closing
 from datetime import date, datetime, time
 from itertools import product
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
@@ -12,6 +13,9 @@ from odoo.addons.recurring_interactions.models.recurring_rule_mixin import RULE_
 from odoo.exceptions import ValidationError
 
 from .common import RecurringCase
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 # Every rule of RFC 5545, section 3.8.5.3 (Examples), with its DTSTART (a date: our rules are dates).
 RFC_EXAMPLES = [

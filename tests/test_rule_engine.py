@@ -3,6 +3,7 @@
 import calendar
 from datetime import date, datetime
 
+import pytest
 from dateutil import rrule as du
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -12,6 +13,9 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form
 
 from .common import RecurringCase
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 
 def d(text):

@@ -2,12 +2,16 @@
 
 from datetime import datetime, timedelta
 
+import pytest
 from dateutil import rrule as du
 
 from odoo.addons.recurring_interactions.models.recurring_rule_mixin import DAY_FIELDS
 from odoo.tests import HttpCase
 
 from .common import RecurringTestMixin
+
+# About interactions: run again where recurring_interactions is installed alone (scripts/run-tests.sh).
+pytestmark = pytest.mark.interactions
 
 
 class TestRecurringUi(RecurringTestMixin, HttpCase):

@@ -2,8 +2,9 @@
 
 The previous main's addons are taken from git (``PREVIOUS_MAIN``), installed into a throwaway
 database of their own with data made by that code (recurrences with done and open interactions,
-templates and their invoices), then ``-u`` runs with the addons of this checkout. Set
-RECURRING_SKIP_CONCURRENCY=1 to skip it, like the other tests that build their own database.
+templates and their invoices), then ``-u`` runs with the addons of this checkout. A clone that lacks that
+commit (shallow, single-branch) fetches it from its origin; a clone that cannot fails, saying why.
+RECURRING_SKIP_SLOW=1 skips it on purpose, like the other tests that build their own database.
 """
 
 import os
@@ -18,7 +19,7 @@ import pytest
 from .own_database import drop, query, skip_unless_allowed
 
 # The main this release was built on; move it forward when a release lands.
-PREVIOUS_MAIN = "f299d1e"
+PREVIOUS_MAIN = "f299d1ef225c9fc1c119109628fbc5336f0540a4"  # in full: a shallow clone fetches it
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = "recurring_interactions,recurring_invoices"
 
@@ -75,24 +76,35 @@ COUNTS = """
 """
 
 
-def _previous_addons(target):
-    """The previous main's two addons, extracted from git into `target`; skips when git cannot give them."""
-    archive = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(ROOT),
-            "archive",
-            "--format=tar",
-            PREVIOUS_MAIN,
-            "recurring_interactions",
-            "recurring_invoices",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode:
-        pytest.skip(f"the previous main {PREVIOUS_MAIN} is not in this clone's history: {archive.stderr.decode()}")
+def _git(root, *args):
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+
+
+def _fetch_previous_main(root):
+    """Make PREVIOUS_MAIN present in the clone at `root`: a shallow or single-branch clone lacks it. Returns
+    None, or why it cannot."""
+    if not _git(root, "cat-file", "-e", f"{PREVIOUS_MAIN}^{{commit}}").returncode:
+        return None
+    if _git(root, "remote", "get-url", "origin").returncode:
+        return f"the previous main {PREVIOUS_MAIN} is not in this clone's history, which has no origin to fetch it from"
+    # The one commit only (a shallow clone stays shallow; a full one keeps its history whole).
+    shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.decode().strip() == "true"
+    fetch = _git(root, "fetch", "--quiet", "--no-tags", *(["--depth=1"] if shallow else []), "origin", PREVIOUS_MAIN)
+    if fetch.returncode:
+        return (
+            f"the previous main {PREVIOUS_MAIN} is not in this clone's history and "
+            f"`git fetch origin {PREVIOUS_MAIN}` failed: {fetch.stderr.decode().strip()}"
+        )
+    return None
+
+
+def _previous_addons(target, root=ROOT):
+    """The previous main's two addons, extracted from git into `target`; fails saying why git cannot give them."""
+    missing = _fetch_previous_main(root)
+    if missing:
+        pytest.fail(f"{missing}. Fix: git fetch --unshallow origin (or clone the repository with its history)")
+    archive = _git(root, "archive", "--format=tar", PREVIOUS_MAIN, "recurring_interactions", "recurring_invoices")
+    assert archive.returncode == 0, archive.stderr.decode()
     path = Path(target, "archive.tar")
     path.write_bytes(archive.stdout)
     with tarfile.open(path) as tar:
@@ -147,3 +159,30 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     # The recurring revenue of the templates made before (monthly, 10.0 untaxed) is computed by the upgrade.
     revenue = "SELECT COUNT(*) FROM recurring_invoice WHERE recurring_monthly = 10 AND recurring_yearly = 120"
     assert query(db, revenue) == (3,)
+
+
+def test_a_shallow_single_branch_clone_fetches_the_previous_main(tmp_path):
+    """CI clones main whole, a person may clone it with --depth 1: the previous main is fetched from the origin."""
+    head = _git(ROOT, "rev-parse", "HEAD").stdout.decode().strip()
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "init", "--quiet", str(clone)], check=True, capture_output=True)
+    # A clone of this commit alone, as `git clone --depth 1 --single-branch` makes it.
+    for args in (("remote", "add", "origin", f"file://{ROOT}"), ("fetch", "--quiet", "--depth=1", "origin", head)):
+        assert _git(clone, *args).returncode == 0
+    assert _git(clone, "rev-parse", "--is-shallow-repository").stdout.decode().strip() == "true"
+    assert _git(clone, "cat-file", "-e", f"{PREVIOUS_MAIN}^{{commit}}").returncode, "the clone lacks it"
+
+    (tmp_path / "addons").mkdir()
+    addons = _previous_addons(tmp_path / "addons", root=clone)
+    manifest = Path(addons, "recurring_invoices", "__manifest__.py").read_text()
+    assert manifest == _git(ROOT, "show", f"{PREVIOUS_MAIN}:recurring_invoices/__manifest__.py").stdout.decode()
+    assert _git(clone, "rev-parse", "--is-shallow-repository").stdout.decode().strip() == "true"
+
+
+def test_a_clone_that_cannot_fetch_the_previous_main_fails_saying_why(tmp_path):
+    clone = tmp_path / "clone"
+    head = _git(ROOT, "rev-parse", "HEAD").stdout.decode().strip()
+    subprocess.run(["git", "init", "--quiet", str(clone)], check=True, capture_output=True)
+    assert _git(clone, "fetch", "--quiet", "--depth=1", f"file://{ROOT}", head).returncode == 0
+    with pytest.raises(pytest.fail.Exception, match=r"has no origin to fetch it from\. Fix: git fetch --unshallow"):
+        _previous_addons(tmp_path, root=clone)

@@ -7,18 +7,24 @@ batch; what is missing is created with one ``create(vals_list)``, what no longer
 is removed at once. Done activities and those of past dates are never touched.
 """
 
+import threading
 from collections import defaultdict
 from datetime import timedelta
 from itertools import dropwhile, islice
 
+import psycopg2
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL, format_date
 
 from .recurring_rule_mixin import PREVIEW_SIZE, RULE_FIELDS, WORKING_DAY_FIELDS
+from .series_compat import registry_in_test_mode
 from .working_schedule import WorkingSchedules
+
+MAX_LOCK_ATTEMPTS = 5
 
 PLAN_AHEAD_SELECTION = [
     ("all", "Every date"),
@@ -564,6 +570,36 @@ class RecurringActivityGenerator(models.AbstractModel):
         return super().unlink()
 
     @api.model
+    def _can_commit(self):
+        """False while tests run (as Odoo's own scheduled actions check): they must not commit."""
+        return not (
+            # A job commits through queue_job, which holds its lock until then.
+            self.env.context.get("job_uuid")
+            or odoo_module.current_test
+            or tools.config["test_enable"]
+            or getattr(threading.current_thread(), "testing", False)
+            or registry_in_test_mode(self.env.registry)
+        )
+
+    def _lock_for_planning(self):
+        """These recurrences but those another run is planning now, locked until this transaction ends."""
+        query = SQL(
+            "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED", SQL.identifier(self._table), self.ids
+        )
+        for attempt in range(MAX_LOCK_ATTEMPTS):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query)
+                    return self.browse(row[0] for row in self.env.cr.fetchall())
+            except psycopg2.errors.SerializationFailure:
+                # Another run planned one of them after this transaction's snapshot: its previous batch is
+                # committed, so start afresh and see what that run planned.
+                if attempt == MAX_LOCK_ATTEMPTS - 1 or not self._can_commit():
+                    raise
+                self.env.cr.rollback()
+        return self.browse()
+
+    @api.model
     def _cron_extend_horizon(self, batch_size=200, as_jobs=None):
         """Extend open-ended recurrences to their horizon and plan-ahead windows to their next days, in batches
         (queued as jobs when queue_job is used, or ``as_jobs`` says so)."""
@@ -581,7 +617,11 @@ class RecurringActivityGenerator(models.AbstractModel):
         )
         if self._use_queue_jobs() if as_jobs is None else as_jobs:
             return recurrences._enqueue_horizon_jobs(batch_size)
+        # Batch by batch, each locked until it commits: two runs at once (two cron workers, two servers)
+        # share the recurrences instead of both planning the same dates (the unique index would fail one).
         for start in range(0, len(recurrences), batch_size):
-            batch = recurrences[start : start + batch_size]
+            batch = recurrences[start : start + batch_size]._lock_for_planning()
             for company, records in batch.grouped("company_id").items():
                 records._reconcile_activities(today=self._get_today(company), extend_only=True)
+            if self._can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit

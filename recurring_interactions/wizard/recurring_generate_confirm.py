@@ -7,7 +7,7 @@ activities, the person ticks a box first: a filter or a daily rule can flood the
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 TICK_ABOVE_ACTIVITIES = 100
 
@@ -28,8 +28,18 @@ class RecurringGenerateConfirm(models.TransientModel):
         for wizard in self:
             wizard.needs_tick = wizard.activity_count > TICK_ABOVE_ACTIVITIES
 
+    @api.constrains("res_model")
+    def _check_res_model(self):
+        """Made for the recurrences (the models generating activities from a rule): a caller writing any other
+        model here would call its action_generate."""
+        generators = self.env.registry.descendants(["recurring.activity.generator"], "_inherit")
+        for wizard in self:
+            if wizard.res_model not in generators or self.env[wizard.res_model]._abstract:
+                raise AccessError(self.env._("Only recurrences generate activities here, not “%s”.", wizard.res_model))
+
     def _get_records(self):
         self.ensure_one()
+        self._check_res_model()
         return self.env[self.res_model].browse(self.res_ids).exists()
 
     def _check_ticked(self):

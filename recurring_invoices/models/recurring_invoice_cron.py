@@ -9,16 +9,15 @@ word. A failing template is reported and retried on the next run; the others go 
 """
 
 import logging
-import threading
 from itertools import islice, takewhile
 
 import psycopg2
 
-from odoo import api, models, tools
-from odoo.addons.recurring_interactions.models.series_compat import registry_in_test_mode, report_cron_progress
+from odoo import api, models
+from odoo.addons.recurring_interactions.models.series_compat import report_cron_progress
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError, ValidationError
-from odoo.modules import module as odoo_module
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
@@ -50,11 +49,25 @@ class RecurringInvoice(models.Model):
         companies = self.env["res.company"].sudo().search([])
         for company in companies:
             today = self._get_today(company)
+            retries = 0
             while True:
                 templates = self._lock_due_templates(company, today, batch_size, left)
                 if not templates:
                     break
-                invoiced = templates.with_company(company)._invoice_due_occurrences(today)
+                try:
+                    invoiced = templates.with_company(company)._invoice_due_occurrences(today)
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    # Another transaction doomed this batch (a serialization failure, a lock timeout), not its
+                    # templates: roll it back, the batches committed stay, and run it again on a fresh snapshot.
+                    retries += 1
+                    if retries >= MAX_LOCK_ATTEMPTS or not self._can_commit():
+                        raise
+                    _logger.info(
+                        "A batch of %s recurring invoices met a concurrent update: retrying it", len(templates)
+                    )
+                    self.env.cr.rollback()
+                    continue
+                retries = 0
                 left.update((templates - invoiced).ids)
                 done += len(templates)
                 # Committed batch by batch, so that a later failure or a kill keeps it (and frees its locks).
@@ -108,17 +121,6 @@ class RecurringInvoice(models.Model):
         where, params = self._due_templates_where(company, today, excluded)
         self.env.cr.execute(f"SELECT COUNT(*) {where}", params)
         return self.env.cr.fetchone()[0]
-
-    def _can_commit(self):
-        """False while tests run (as Odoo's own scheduled actions check): they must not commit."""
-        return not (
-            # A job commits through queue_job, which holds its lock until then.
-            self.env.context.get("job_uuid")
-            or odoo_module.current_test
-            or tools.config["test_enable"]
-            or getattr(threading.current_thread(), "testing", False)
-            or registry_in_test_mode(self.env.registry)
-        )
 
     def _get_due_dates(self, today, schedules=None):
         """The occurrences not invoiced yet whose invoice date is today or before, at most MAX_CATCH_UP of

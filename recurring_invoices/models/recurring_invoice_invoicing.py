@@ -15,6 +15,7 @@ from markupsafe import Markup
 from odoo import Command, models
 from odoo.addons.recurring_interactions.models.working_schedule import WorkingSchedules
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_round, format_date
 
 _logger = logging.getLogger(__name__)
@@ -139,6 +140,8 @@ class RecurringInvoice(models.Model):
                     if finalize:
                         moves._recurring_finalize()
                 return moves, failures, self.browse()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # the transaction is doomed, not a template: its caller runs it again
             except Exception:
                 _logger.info("A batch of %s recurring invoices failed: retrying each alone", len(vals_by_template))
         moves, conflicts = Move, self.browse()
@@ -154,6 +157,8 @@ class RecurringInvoice(models.Model):
                     failures[template] = error
                 else:
                     conflicts |= template
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
             except Exception as error:
                 failures[template] = error
         return moves, failures, conflicts
