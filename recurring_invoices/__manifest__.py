@@ -6,7 +6,7 @@
     "website": "https://github.com/recurring-work/odoo-recurring",
     "author": "Recurring Work",
     "license": "LGPL-3",
-    "depends": ["account", "recurring_interactions"],
+    "depends": ["account", "account_payment", "recurring_interactions"],
     "data": [
         "security/ir.model.access.csv",
         "security/recurring_invoices_security.xml",
@@ -19,6 +19,8 @@
         "views/mail_activity_views.xml",
         "views/res_partner_views.xml",
         "views/recurring_invoices_menus.xml",
+        "views/recurring_invoice_portal_templates.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": ["demo/recurring_invoice_demo.xml"],
     "assets": {
