@@ -135,7 +135,8 @@ class RecurringInvoicePortal(CustomerPortal):
             "availability_report": availability_report,
             "transaction_route": "/payment/transaction",
             "landing_route": template_sudo.access_url,
-            "access_token": payment_utils.generate_access_token(partner_sudo.id, None, None),
+            # Not `access_token`: the page's own is the template's (a shared link's).
+            "payment_access_token": payment_utils.generate_access_token(partner_sudo.id, None, None),
         }
 
     def _get_owned_recurring_invoice(self, template_id):

@@ -53,7 +53,7 @@ registry.category("web_tour.tours").add("recurring_invoices_portal_tour", {
         },
         {
             content: "Back on the recurring invoice, choose the saved card",
-            trigger: "select[name='token_id'] option:contains('4242')",
+            trigger: "select[name='token_id']:has(option:contains('4242'))",
             run() {
                 const select = document.querySelector("select[name='token_id']");
                 const option = [...select.options].find((o) => o.textContent.includes("4242"));
