@@ -103,8 +103,18 @@ def own_database():
     drop(db)
     try:
         subprocess.run(
-            [sys.executable, "-m", "odoo", "-d", db, "-i", "recurring_invoices,payment_demo"]
-            + ["--without-demo=all", "--stop-after-init", "--no-http"],
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                "-d",
+                db,
+                "-i",
+                "recurring_invoices,payment_demo",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+            ],
             check=True,
             capture_output=True,
             timeout=900,
