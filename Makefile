@@ -5,6 +5,8 @@ export ODOO_SERIES ?= 19.0
 # $(shell) does not see exported variables (GNU make < 4.4): the series is passed to it.
 PY = $(shell ODOO_SERIES=$(ODOO_SERIES) scripts/odoo-env.sh python)
 ADDONS := recurring_interactions,recurring_invoices
+# The demo's automatic payment uses Odoo's test provider.
+DEMO_ADDONS := $(ADDONS),payment_demo
 DEMO_DB ?= recurring_demo_$(ODOO_SERIES:.0=)
 PORT ?= 8069
 ODOO = $(PY) -m odoo
@@ -24,7 +26,7 @@ demo: install
 	@if psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(DEMO_DB)'" | grep -q 1; then \
 		$(ODOO) -d $(DEMO_DB) -u $(ADDONS) --stop-after-init --log-level=warn; \
 	else \
-		$(ODOO) -d $(DEMO_DB) -i $(ADDONS) $(WITH_DEMO) --stop-after-init --log-level=warn; \
+		$(ODOO) -d $(DEMO_DB) -i $(DEMO_ADDONS) $(WITH_DEMO) --stop-after-init --log-level=warn; \
 	fi
 	@echo "Serving $(DEMO_DB) on http://localhost:$(PORT) (admin / admin); Ctrl-C stops."
 	$(ODOO) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(PORT) --http-interface=127.0.0.1

@@ -6,7 +6,7 @@
     "website": "https://github.com/recurring-work/odoo-recurring",
     "author": "Recurring Work",
     "license": "LGPL-3",
-    "depends": ["account", "recurring_interactions"],
+    "depends": ["account", "account_payment", "recurring_interactions"],
     "data": [
         "security/ir.model.access.csv",
         "security/recurring_invoices_security.xml",
@@ -21,6 +21,7 @@
         "views/res_config_settings_views.xml",
         "report/report_invoice_templates.xml",
         "views/recurring_invoices_menus.xml",
+        "views/recurring_invoice_portal_templates.xml",
     ],
     "demo": ["demo/recurring_invoice_demo.xml"],
     "assets": {

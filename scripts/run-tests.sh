@@ -45,9 +45,9 @@ pytest_on() {  # database, then paths and options
 }
 
 echo "== Odoo $("$PY" -c 'import odoo.release as r; print(r.version)') ($PY)"
-echo "== Installing recurring_interactions, recurring_invoices and Sales (for the seed's quotation example) into $DB"
+echo "== Installing recurring_interactions, recurring_invoices, Sales (for the seed's quotation example) and Odoo's demo payment provider into $DB"
 start=$(date +%s)
-"$PY" -m odoo -d "$DB" -i recurring_interactions,recurring_invoices,sale $DEMO \
+"$PY" -m odoo -d "$DB" -i recurring_interactions,recurring_invoices,sale,payment_demo $DEMO \
     --stop-after-init --log-level=warn --no-http
 echo "== Installed in $(( $(date +%s) - start ))s; running ${paths[*]}"
 status=0

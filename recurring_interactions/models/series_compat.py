@@ -57,6 +57,15 @@ def report_cron_progress(env, processed, done, remaining, commit):
         env.cr.commit()  # pylint: disable=invalid-commit
 
 
+def charge_with_token(transaction):
+    """Charge a transaction's saved payment method. 19.0: payment.transaction._charge_with_token() checks the
+    provider, logs, sends the request and turns a provider's ValidationError into an error state; 18.0:
+    _send_payment_request() does all but the last (its caller catches)."""
+    if SERIES >= 19:
+        return transaction._charge_with_token()
+    return transaction._send_payment_request()
+
+
 class RecurringSeriesCompat(models.AbstractModel):
     _name = "recurring.series.compat"
     _description = "Data that Odoo 18.0 and 19.0 store differently"

@@ -7,6 +7,7 @@ from . import recurring_invoice_invoicing
 from . import recurring_invoice_issue
 from . import recurring_invoice_cron
 from . import recurring_invoice_jobs
+from . import recurring_invoice_payment
 from . import account_move
 from . import mail_activity
 from . import res_partner

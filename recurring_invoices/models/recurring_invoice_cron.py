@@ -41,6 +41,7 @@ class RecurringInvoice(models.Model):
             self._cron_extend_horizon(as_jobs=False)
             self._cron_remind_renewals()
             self._cron_refresh_recurring_revenue()
+            self._cron_charge_invoices()
             done = self._enqueue_invoicing_jobs(batch_size)
             report_cron_progress(self.env, done, done, 0, commit=False)
             return done
@@ -73,6 +74,8 @@ class RecurringInvoice(models.Model):
                 # Committed batch by batch, so that a later failure or a kill keeps it (and frees its locks).
                 remaining = self._count_due_templates(company, today, left)
                 report_cron_progress(self.env, len(templates), done, remaining, commit=self._can_commit())
+        # Invoices posted but not charged yet (a run stopped in between) or refused on a previous day.
+        self._cron_charge_invoices()
         # Open-ended templates keep their "Issue invoice" activities planned up to the horizon.
         self._cron_extend_horizon()
         self._cron_remind_renewals()
