@@ -1,7 +1,7 @@
 {
     "name": "Recurring Interactions",
     "summary": "Recurrence rules that plan follow-up activities on customers or any record",
-    "version": "1.3.0",
+    "version": "1.5.0",
     "category": "Productivity",
     "website": "https://github.com/recurring-work/odoo-recurring",
     "author": "Recurring Work",

@@ -1,7 +1,7 @@
 {
     "name": "Recurring Invoices",
     "summary": "Invoice templates that plan, preview and create each invoice exactly once",
-    "version": "1.4.0",
+    "version": "1.5.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/recurring-work/odoo-recurring",
     "author": "Recurring Work",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from .own_database import drop, query, skip_unless_allowed
+from .own_database import drop, query, rows, skip_unless_allowed
 
 # The main this release was built on; move it forward when a release lands.
-PREVIOUS_MAIN = "f299d1ef225c9fc1c119109628fbc5336f0540a4"  # in full: a shallow clone fetches it
+PREVIOUS_MAIN = "4e2f527f5efee2ddd9038e4ed8be762679d661c8"  # in full: a shallow clone fetches it
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = "recurring_interactions,recurring_invoices"
 
@@ -50,9 +50,14 @@ with registry.cursor() as cr:
     partner = env["res.partner"].create({"name": "Upgrade customer"})
     recurrence = env["recurring.interaction"].create({
         "name": "Upgrade follow-up", "res_model_id": env["ir.model"]._get_id("res.partner"), "res_id": partner.id,
-        "rrule_type": "daily", "date_start": today, "end_type": "count", "count": 10,
+        "rrule_type": "daily", "date_start": today, "end_type": "count", "count": 10, "plan_ahead": "all",
     })
     recurrence.action_generate()
+    # Saved and never generated: the previous main read it "In progress".
+    env["recurring.interaction"].create({
+        "name": "Upgrade never planned", "res_model_id": env["ir.model"]._get_id("res.partner"),
+        "res_id": partner.id, "rrule_type": "weekly", "mon": True, "date_start": today, "end_type": "forever",
+    })
     recurrence.interaction_ids.sorted("date_deadline")[:2]._action_done()
     product = env["product.product"].create({"name": "Upgrade service", "list_price": 10.0})
     templates = env["recurring.invoice"].create([{
@@ -62,6 +67,12 @@ with registry.cursor() as cr:
     } for i in range(3)])
     templates.action_generate()
     templates._cron_create_invoices()
+    # A monthly rent of 100 from next month: the previous main counted it as revenue.
+    env["recurring.invoice"].create({
+        "name": "Upgrade rent", "move_type": "in_invoice", "partner_id": partner.id, "rrule_type": "monthly",
+        "month_by": "date", "day": 1, "date_start": today.replace(day=1) + timedelta(days=32), "end_type": "forever",
+        "line_ids": [Command.create({"name": "Rent {month}", "price_unit": 100.0})],
+    })
     cr.commit()
 """
 
@@ -125,7 +136,7 @@ def previous_database():
     db = f"recurring_upgrade_{os.getpid()}"
     drop(db)
     with tempfile.TemporaryDirectory(prefix="recurring_previous_") as tmp:
-        # Its manifests are series-free (1.3.0): the same previous main installs on 18.0 and 19.0.
+        # Its manifests are series-free (1.4.0 and 1.3.0): the same previous main installs on 18.0 and 19.0.
         addons = _previous_addons(tmp)
         try:
             _previous(addons, "odoo", "-d", db, "-i", ADDONS, "--without-demo=all", "--stop-after-init", "--no-http")
@@ -138,10 +149,12 @@ def previous_database():
 def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     db = previous_database
     before = query(db, COUNTS)
-    assert before[0] == 1 and before[1] == 3 and before[3] >= 9, before
+    assert before[0] == 2 and before[1] == 4 and before[3] >= 9, before
     assert before[5] == 2, "two interactions were done under the previous main"
-    settings = "SELECT plan_ahead, plan_ahead_days FROM recurring_interaction"
-    assert query(db, settings) == ("all", 0), "the previous main planned every date by default"
+    states = "SELECT name, state FROM recurring_interaction ORDER BY name"
+    assert rows(db, states) == [("Upgrade follow-up", "in_progress"), ("Upgrade never planned", "in_progress")]
+    bill = "SELECT recurring_monthly FROM recurring_invoice WHERE move_type = 'in_invoice'"
+    assert query(db, bill) == (100,), "the previous main counted a bill as revenue"
     upgrade = subprocess.run(
         [sys.executable, "-m", "odoo", "-d", db, "-u", ADDONS, "--stop-after-init", "--no-http"],
         capture_output=True,
@@ -151,14 +164,20 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     assert upgrade.returncode == 0, upgrade.stderr.decode()[-3000:]
 
     assert query(db, COUNTS) == before, "an upgrade keeps every recurrence, template, invoice and interaction"
-    # A new recurrence now plans only the next days; one made before keeps planning every date.
-    assert query(db, settings) == ("all", 0)
+    # A recurrence never generated now reads "Not planned yet"; a generated one is still in progress.
+    assert rows(db, states) == [("Upgrade follow-up", "in_progress"), ("Upgrade never planned", "draft")]
     assert query(db, "SELECT value FROM ir_config_parameter WHERE key = 'recurring_interactions.use_queue_job'") == (
         "True",
     )
     # The recurring revenue of the templates made before (monthly, 10.0 untaxed) is computed by the upgrade.
     revenue = "SELECT COUNT(*) FROM recurring_invoice WHERE recurring_monthly = 10 AND recurring_yearly = 120"
     assert query(db, revenue) == (3,)
+    # A bill is a cost: no revenue, its own monthly and yearly cost.
+    bill = "SELECT recurring_monthly, recurring_yearly, cost_monthly, cost_yearly FROM recurring_invoice"
+    assert query(db, bill + " WHERE move_type = 'in_invoice'") == (0, 0, 100, 1200)
+    assert query(db, bill + " WHERE move_type = 'out_invoice' LIMIT 1") == (10, 120, 0, 0)
+    # Nothing is paid automatically until someone chooses a method.
+    assert query(db, "SELECT COUNT(*) FROM recurring_invoice WHERE payment_token_id IS NOT NULL") == (0,)
 
 
 def test_a_shallow_single_branch_clone_fetches_the_previous_main(tmp_path):
