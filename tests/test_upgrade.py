@@ -152,7 +152,7 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     assert before[0] == 2 and before[1] == 4 and before[3] >= 9, before
     assert before[5] == 2, "two interactions were done under the previous main"
     states = "SELECT name, state FROM recurring_interaction ORDER BY name"
-    assert rows(db, states) == [("Upgrade follow-up", "in_progress"), ("Upgrade never planned", "in_progress")]
+    assert rows(db, states) == [("Upgrade follow-up", "ending"), ("Upgrade never planned", "in_progress")]
     bill = "SELECT recurring_monthly FROM recurring_invoice WHERE move_type = 'in_invoice'"
     assert query(db, bill) == (100,), "the previous main counted a bill as revenue"
     upgrade = subprocess.run(
@@ -164,8 +164,8 @@ def test_upgrade_from_the_previous_main_keeps_every_record(previous_database):
     assert upgrade.returncode == 0, upgrade.stderr.decode()[-3000:]
 
     assert query(db, COUNTS) == before, "an upgrade keeps every recurrence, template, invoice and interaction"
-    # A recurrence never generated now reads "Not planned yet"; a generated one is still in progress.
-    assert rows(db, states) == [("Upgrade follow-up", "in_progress"), ("Upgrade never planned", "draft")]
+    # A recurrence never generated now reads "Not planned yet"; a generated one (ten days) is still ending.
+    assert rows(db, states) == [("Upgrade follow-up", "ending"), ("Upgrade never planned", "draft")]
     assert query(db, "SELECT value FROM ir_config_parameter WHERE key = 'recurring_interactions.use_queue_job'") == (
         "True",
     )
