@@ -11,6 +11,7 @@ from odoo import http
 from odoo.addons.payment import utils as payment_utils
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.recurring_invoices.models.recurring_invoice_invoicing import fill_placeholders
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_date
@@ -83,8 +84,14 @@ class RecurringInvoicePortal(CustomerPortal):
         invoices = template_sudo.invoice_ids.filtered(lambda m: m.state == "posted").sorted(
             "recurring_date", reverse=True
         )
+        # The descriptions as the next invoice reads them (its month, its period), not their placeholders.
+        line_names = {}
+        if template_sudo.next_invoice_date:
+            placeholders = template_sudo._get_placeholder_values(template_sudo.next_invoice_date)
+            line_names = {line.id: fill_placeholders(line.name, placeholders) for line in template_sudo.line_ids}
         values = {
             "page_name": "recurring_invoice",
+            "line_names": line_names,
             "recurring_invoice": template_sudo,
             "issued_invoices": invoices,
             "next_period": next_period,
