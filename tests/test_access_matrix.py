@@ -281,6 +281,15 @@ MATRIX = [
      "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
     ("mail.activity", "action_review_recurring_invoice", "see what issuing its invoice bills",
      "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
+    ("mail.activity", "action_done_schedule_next", "“Done & Schedule Next” of an “Issue invoice” (asks first)",
+     "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
+    ("mail.activity", "action_done_redirect_to_other", "“Mark as Done” of an activity without document access",
+     "issue_activity", (ACCESS, ACCESS, ACCESS, OK)),
+    ("recurring.invoice.issue", "action_preview", "preview the invoice the confirmation window shows",
+     lambda t, env: env["recurring.invoice.issue"].create(
+         {"recurring_invoice_id": t.template.id, "occurrence_date": t.issue_activity.recurring_date}
+     ).action_preview(),
+     (ACCESS, ACCESS, ACCESS, OK)),
     ("mail.activity", "get_recurring_invoice_issue_info", "read what its invoice bills (the popover)",
      lambda t, env: _on(env, t.issue_activity).get_recurring_invoice_issue_info() and 1,
      (ACCESS, ACCESS, ACCESS, 1)),

@@ -60,6 +60,8 @@ class TestWorkingDayInvoices(NewYearScheduleMixin, RecurringInvoiceCase):
 
     @freeze_time("2026-11-15")
     def test_issue_activities_and_forecast_on_working_days(self):
+        # January is two periods ahead of today (15 November): a company that bills two periods ahead.
+        self.env.company.recurring_invoice_periods_ahead = 2
         template = self._template(
             date_start=d("2026-12-01"),
             end_type="count",
