@@ -49,7 +49,7 @@ class TestBillingAheadIsBounded(IssueCase):
                 template.action_issue_invoice()
             message = refusal.exception.args[0]
             self.assertIn("cannot be issued before 01/01/2027", message)
-            self.assertIn("at most 1 period(s) ahead", message)
+            self.assertIn("“Bill at most N periods ahead” is 1.", message)
             self.assertIn("Nothing was issued", message)
             # Confirmed or not, from the template or its activity, the window or the popover: refused alike.
             activity = self._activity(template, "2027-02-01")

@@ -173,14 +173,14 @@ class RecurringInvoice(models.Model):
         }
         if self.move_type == "in_invoice":
             return self.env._(
-                "The bill of “%(name)s” for %(occurrence)s cannot be issued before %(not_before)s: bills are "
-                "issued at most %(periods)s period(s) ahead (Invoicing settings, “Bill at most N periods ahead”). "
+                "The bill of “%(name)s” for %(occurrence)s cannot be issued before %(not_before)s: the Invoicing "
+                "setting “Bill at most N periods ahead” is %(periods)s. "
                 "Nothing was issued.",
                 **values,
             )
         return self.env._(
-            "The invoice of “%(name)s” for %(occurrence)s cannot be issued before %(not_before)s: invoices are "
-            "issued at most %(periods)s period(s) ahead (Invoicing settings, “Bill at most N periods ahead”). "
+            "The invoice of “%(name)s” for %(occurrence)s cannot be issued before %(not_before)s: the Invoicing "
+            "setting “Bill at most N periods ahead” is %(periods)s. "
             "Nothing was issued.",
             **values,
         )
