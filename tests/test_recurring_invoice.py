@@ -615,10 +615,13 @@ class TestRecurringInvoiceAccess(RecurringInvoiceCase):
         template.action_generate()
         template.unlink()
 
-    def test_internal_and_portal_users_see_nothing(self):
+    def test_internal_users_see_nothing_and_portal_users_nothing_of_another_customer(self):
+        with self.assertRaises(AccessError):
+            self.Template.with_user(self.internal).search([])
+        # A portal user reads their own customer's templates only (tests/test_recurring_invoice_portal.py):
+        # this one is another customer's.
+        self.assertFalse(self.Template.with_user(self.portal).search([]))
         for user in (self.internal, self.portal):
-            with self.assertRaises(AccessError, msg=user.login):
-                self.Template.with_user(user).search([])
             with self.assertRaises(AccessError, msg=user.login):
                 self.template.with_user(user).read(["name"])
             with self.assertRaises(AccessError, msg=user.login):

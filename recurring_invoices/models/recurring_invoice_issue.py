@@ -77,9 +77,12 @@ class RecurringInvoice(models.Model):
         self._check_can_invoice()
         today = self._get_today()
         schedules = WorkingSchedules()
-        invoice = self._origin.id and self.env["account.move"].search(
-            [("recurring_invoice_id", "=", self._origin.id), ("recurring_date", "=", occurrence_date)], limit=1
-        )
+        # An unsaved template (its id is a temporary one) has no invoice yet.
+        invoice = self.env["account.move"]
+        if self._origin.id:
+            invoice = invoice.search(
+                [("recurring_invoice_id", "=", self._origin.id), ("recurring_date", "=", occurrence_date)], limit=1
+            )
         if invoice:
             invoice_date, currency = invoice.invoice_date, invoice.currency_id
             due_date, total = invoice.invoice_date_due, invoice.amount_total
