@@ -87,7 +87,7 @@ class TestBillingAheadIsBounded(IssueCase):
             # December on its own date; the three early ones on the day they were issued.
             self.assertEqual(invoices.mapped("invoice_date"), [d("2026-12-01")] + [d("2026-12-10")] * 3)
             with self.assertRaisesRegex(
-                UserError, "for 04/01/2027 cannot be issued before 01/01/2027.*at most 3 period"
+                UserError, "for 04/01/2027 cannot be issued before 01/01/2027.*Bill at most N periods ahead” is 3\\."
             ):
                 template.action_issue_invoice()
 
@@ -95,7 +95,7 @@ class TestBillingAheadIsBounded(IssueCase):
         with freeze_time("2026-11-25"):
             self.env.company.recurring_invoice_periods_ahead = 0
             template = self._planned(start="2026-12-01")
-            with self.assertRaisesRegex(UserError, "cannot be issued before 12/01/2026.*at most 0 period"):
+            with self.assertRaisesRegex(UserError, "cannot be issued before 12/01/2026.*Bill at most N periods ahead” is 0\\."):
                 template.action_issue_invoice()
             self.assertFalse(template.invoice_ids)
         with self.assertRaisesRegex(ValidationError, "from 0 to 120"):
